@@ -1,0 +1,1 @@
+"""The monitor: classification, rules, diffs, findings, alerts and the command line."""

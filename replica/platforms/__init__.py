@@ -1,0 +1,1 @@
+"""One page renderer per platform; each module follows ``replica.model.Renderer``."""

@@ -1,0 +1,1 @@
+"""Scrapy project: settings, items, pipelines and one spider per Prakerja platform."""
