@@ -1,1 +1,1 @@
-"""One spider per platform; the module name, ``name`` and fixture folder are the slug."""
+"""One spider per platform; module name, ``name`` and fixture folder = slug."""

@@ -1,0 +1,224 @@
+"""Item pipelines, one job each: normalize -> validate -> store."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from spiders import normalize as n
+from spiders.items import ITEM_FIELDS, REQUIRED_FIELDS
+from spiders.trust import error_count, verdict
+
+logger = logging.getLogger(__name__)
+TEXT_FIELDS = ("title", "provider", "category", "bundle_label")
+LIST_FIELDS = ("components", "payment_methods", "prakerja_evidence")
+
+
+class NormalizePipeline:
+    """Turn a spider's raw values into the normalized item of the contracts."""
+
+    def __init__(self, stats=None):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def problem(self, field: str, kind: str, value: object) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"prakerja/field/{field}/{kind}")
+        logger.warning("field %s %s: %.200r", field, kind, value)
+
+    def process_item(self, item: dict) -> dict:
+        raw = dict(item)
+        out = {key: None for key in ITEM_FIELDS}
+        out["platform"] = raw.get("platform")
+        listing_id = raw.get("listing_id")
+        out["listing_id"] = None if listing_id in (None, "") else str(listing_id)
+        out["url"] = raw.get("url")
+        for field in TEXT_FIELDS:
+            out[field] = n.clean_text(raw.get(field)) or None
+        for field in LIST_FIELDS:
+            values = [n.clean_text(v) for v in raw.get(field) or []]
+            out[field] = [v for v in values if v]
+        out["price_idr"] = self.rupiah("price", raw.get("price"))
+        list_price = raw.get("list_price")
+        list_price = (
+            None if list_price in (None, "") else self.rupiah("list_price", list_price)
+        )
+        out["list_price_idr"] = None if list_price == out["price_idr"] else list_price
+        out["bundle_keywords"] = n.bundle_keywords(out["title"] or "")
+        out["is_bundle"] = (
+            out["bundle_label"] is not None
+            or bool(out["bundle_keywords"])
+            or len(out["components"]) >= 2
+        )
+        prakerja = raw.get("prakerja_payment")
+        out["prakerja_payment"] = None if prakerja is None else bool(prakerja)
+        if not out["prakerja_payment"]:
+            out["prakerja_evidence"] = []
+        out["available"] = bool(raw.get("available"))
+        out["rating_count"] = self.parsed("rating_count", n.parse_count, raw)
+        out["rating"] = self.parsed("rating", n.parse_rating, raw)
+        if out["rating_count"] == 0:
+            out["rating"] = None
+        out["payment_channels"] = sorted(
+            {n.canonical_payment(m) for m in out["payment_methods"]}
+        )
+        out["crawled_at"] = raw.get("crawled_at") or datetime.now(UTC).isoformat(
+            timespec="seconds"
+        )
+        out["source_urls"] = list(raw.get("source_urls") or [])
+        return out
+
+    def rupiah(self, field: str, value: object) -> int | None:
+        if value is None or value == "":
+            self.problem(field, "missing", value)
+            return None
+        try:
+            return n.parse_idr(value)
+        except n.ParseError:
+            self.problem(field, "invalid", value)
+            return None
+
+    def parsed(self, field: str, parse, raw: dict):
+        try:
+            return parse(raw.get(field))
+        except n.ParseError:
+            self.problem(field, "invalid", raw.get(field))
+            return None
+
+
+class ValidatePipeline:
+    """Count field problems; drop only items that cannot be identified."""
+
+    def __init__(self, stats=None):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_item(self, item: dict) -> dict:
+        missing = [f for f in REQUIRED_FIELDS if not item.get(f)]
+        for field in missing:
+            self.stats.inc_value(f"prakerja/field/{field}/missing")
+        if missing:
+            self.stats.inc_value("prakerja/items/dropped")
+            raise DropItem(f"item without {', '.join(missing)}: {item.get('url')}")
+        for field in ("provider", "price_idr", "url"):
+            if item.get(field) is None:
+                self.stats.inc_value(f"prakerja/field/{field}/missing")
+        if item.get("prakerja_payment") is None:
+            self.stats.inc_value("prakerja/field/prakerja_payment/unknown")
+        if not item["payment_methods"] and item.get("prakerja_payment") is None:
+            self.stats.inc_value("prakerja/field/payment_methods/missing")
+        self.stats.inc_value("prakerja/items/valid")
+        return item
+
+
+class StorePipeline:
+    """Write items to the snapshot database through ``storage``, in batches."""
+
+    def __init__(self, db_path: str, now: str | None, batch: int, limits, stats):
+        self.db_path, self.now, self.batch_size = db_path, now, batch
+        self.limits, self.stats = limits, stats
+        self.buffer: list[dict] = []
+        self.items = self.covered = 0
+        self.db = self.crawl_id = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.get("PRAKERJA_DB_PATH"):
+            raise NotConfigured("PRAKERJA_DB_PATH is not set")
+        from spiders.trust import Thresholds
+
+        limits = Thresholds(
+            min_share=settings.getfloat("PRAKERJA_TRUST_MIN_SHARE"),
+            min_coverage=settings.getfloat("PRAKERJA_TRUST_MIN_COVERAGE"),
+            max_error_rate=settings.getfloat("PRAKERJA_TRUST_MAX_ERROR_RATE"),
+        )
+        pipe = cls(
+            settings.get("PRAKERJA_DB_PATH"),
+            settings.get("PRAKERJA_NOW"),
+            settings.getint("PRAKERJA_STORE_BATCH", 500),
+            limits,
+            crawler.stats,
+        )
+        pipe.crawler = crawler
+        return pipe
+
+    def open_spider(self, spider=None):
+        from storage.db import open_db
+
+        from storage import snapshots
+
+        spider = spider or self.crawler.spider
+        self.db = open_db(self.db_path)
+        self.crawl_id = snapshots.start_crawl(
+            self.db,
+            spider.name,
+            observed_at=self.now,
+            base_url=getattr(spider, "base_url", None),
+        )
+        self.stats.set_value("prakerja/crawl_id", self.crawl_id)
+        spider.logger.info("crawl %s of %s started", self.crawl_id, spider.name)
+
+    def process_item(self, item: dict) -> dict:
+        self.items += 1
+        if (
+            item.get("title")
+            and item.get("price_idr") is not None
+            and (
+                item.get("payment_methods") or item.get("prakerja_payment") is not None
+            )
+        ):
+            self.covered += 1
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        from storage import snapshots
+
+        if self.buffer:
+            snapshots.save_listings(self.db, self.crawl_id, self.buffer)
+            self.buffer = []
+
+    def close_spider(self, spider=None):
+        from storage import snapshots
+
+        spider = spider or self.crawler.spider
+        self.flush()
+        stats = self.stats.get_stats()
+        reason = stats.get("finish_reason")
+        if reason is None:
+            # close_spider runs before the stats receive finish_reason
+            reason = getattr(self.crawler.engine, "_close_reason", None) or "finished"
+        recent = snapshots.recent_complete_counts(self.db, spider.name, limit=3)
+        judged = verdict(
+            spider.name, stats, reason, self.items, self.covered, recent, self.limits
+        )
+        snapshots.finish_crawl(
+            self.db,
+            self.crawl_id,
+            status=judged.status,
+            finish_reason=reason,
+            items=self.items,
+            pages=stats.get("response_received_count", 0),
+            errors=error_count(stats),
+            health=judged.reasons,
+            stats=stats,
+        )
+        spider.logger.info(
+            "crawl %s of %s: %s %s",
+            self.crawl_id,
+            spider.name,
+            judged.status,
+            "; ".join(r["message"] for r in judged.reasons),
+        )
+        self.db.close()

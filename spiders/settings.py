@@ -1,0 +1,56 @@
+"""Scrapy settings of prakerja-monitor: polite defaults for the real hosts."""
+
+BOT_NAME = "prakerja-monitor"
+SPIDER_MODULES = ["spiders.platforms"]
+NEWSPIDER_MODULE = "spiders.platforms"
+
+USER_AGENT = (
+    "prakerja-monitor/0.1 (+https://github.com/prakerja-monitor/prakerja-monitor;"
+    " compliance monitor for the Kartu Prakerja PMO)"
+)
+ROBOTSTXT_OBEY = True
+
+# Politeness for real hosts; spiders relax these for a loopback base (the replica).
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1
+AUTOTHROTTLE_MAX_DELAY = 60
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+CLOSESPIDER_PAGECOUNT = 250_000  # page cap per crawl
+
+# Retries: 429 and 5xx, at most 5 tries, backoff honouring Retry-After.
+RETRY_ENABLED = True
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+PRAKERJA_BACKOFF_BASE = 2.0  # seconds, doubled per retry
+PRAKERJA_BACKOFF_CAP = 120.0  # seconds
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.middlewares.BackoffRetryMiddleware": 550,
+}
+
+ITEM_PIPELINES = {
+    "spiders.pipelines.NormalizePipeline": 100,
+    "spiders.pipelines.ValidatePipeline": 200,
+    "spiders.pipelines.StorePipeline": 300,
+}
+
+# Where the store pipeline writes; None disables storing (e.g. `scrapy crawl -O`).
+PRAKERJA_DB_PATH = None
+PRAKERJA_NOW = None  # ISO time the crawl counts as observed at; default: wall clock
+PRAKERJA_BASE_URLS = {}
+PRAKERJA_STORE_BATCH = 500
+# Trust verdict thresholds (spiders/trust.py).
+PRAKERJA_TRUST_MIN_SHARE = 0.8  # items vs median of the last 3 complete crawls
+PRAKERJA_TRUST_MIN_COVERAGE = 0.9  # share of items with title, price, payment info
+PRAKERJA_TRUST_MAX_ERROR_RATE = 0.05  # failed responses / responses
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
