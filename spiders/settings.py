@@ -54,3 +54,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+
+EXTENSIONS = {"spiders.extensions.ProgressReporter": 500}
+PRAKERJA_PROGRESS = False
+PRAKERJA_PROGRESS_S = 1.0

@@ -1,0 +1,199 @@
+"""The schema, as sqlite-utils migrations. Never edit an applied migration; add one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("prakerja-monitor")
+
+FACT_COLUMNS = (
+    "url",
+    "title",
+    "provider",
+    "price_idr",
+    "list_price_idr",
+    "bundle_label",
+    "bundle_keywords",
+    "components",
+    "payment_methods",
+    "payment_channels",
+    "prakerja_payment",
+    "prakerja_evidence",
+    "available",
+    "category",
+    "rating",
+    "rating_count",
+)
+
+
+@migrations()
+def m001_snapshots(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE crawls (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            observed_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'complete', 'incomplete', 'failed')),
+            finish_reason TEXT,
+            items INTEGER NOT NULL DEFAULT 0,
+            pages INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            health TEXT NOT NULL DEFAULT '[]',
+            stats TEXT,
+            base_url TEXT,
+            pid INTEGER,
+            checked_at TEXT
+        );
+        CREATE INDEX crawls_platform_status ON crawls (platform, status, id);
+
+        -- every listing ever seen; the integer key keeps sightings narrow
+        CREATE TABLE listings (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            url TEXT,
+            first_seen_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            first_crawl_id INTEGER REFERENCES crawls (id),
+            last_crawl_id INTEGER REFERENCES crawls (id),
+            UNIQUE (platform, listing_id)
+        );
+
+        -- a listing's observed fields, stored again only when they change
+        CREATE TABLE listing_versions (
+            id INTEGER PRIMARY KEY,
+            listing_key INTEGER NOT NULL REFERENCES listings (id),
+            digest BLOB NOT NULL,
+            first_crawl_id INTEGER NOT NULL REFERENCES crawls (id),
+            url TEXT,
+            title TEXT,
+            provider TEXT,
+            price_idr INTEGER,
+            list_price_idr INTEGER,
+            bundle_label TEXT,
+            bundle_keywords TEXT NOT NULL DEFAULT '[]',
+            components TEXT NOT NULL DEFAULT '[]',
+            payment_methods TEXT NOT NULL DEFAULT '[]',
+            payment_channels TEXT NOT NULL DEFAULT '[]',
+            prakerja_payment INTEGER,
+            prakerja_evidence TEXT NOT NULL DEFAULT '[]',
+            available INTEGER,
+            category TEXT,
+            rating REAL,
+            rating_count INTEGER,
+            UNIQUE (listing_key, digest)
+        );
+
+        -- which version of which listing a crawl saw: one narrow row each
+        CREATE TABLE sightings (
+            crawl_id INTEGER NOT NULL,
+            listing_key INTEGER NOT NULL,
+            version_id INTEGER NOT NULL,
+            PRIMARY KEY (crawl_id, listing_key)
+        ) WITHOUT ROWID;
+
+        -- judgments of the monitor, recomputable: keyed by the observed version
+        CREATE TABLE judgments (
+            version_id INTEGER PRIMARY KEY REFERENCES listing_versions (id),
+            classifier_version TEXT NOT NULL,
+            is_bundle INTEGER NOT NULL,
+            bundle_reasons TEXT NOT NULL DEFAULT '[]'
+        );
+
+        CREATE VIEW snapshots AS
+        SELECT
+            s.crawl_id, l.platform, l.listing_id, c.observed_at, v.url, v.title,
+            v.provider, v.price_idr, v.list_price_idr, v.components,
+            v.payment_methods, v.prakerja_payment, v.available, v.category,
+            v.rating, v.rating_count, j.is_bundle, j.bundle_reasons,
+            v.bundle_label, v.bundle_keywords, v.payment_channels,
+            v.prakerja_evidence, s.version_id, c.status AS crawl_status
+        FROM sightings s
+        JOIN crawls c ON c.id = s.crawl_id
+        JOIN listings l ON l.id = s.listing_key
+        JOIN listing_versions v ON v.id = s.version_id
+        LEFT JOIN judgments j ON j.version_id = s.version_id;
+        """
+    )
+
+
+@migrations()
+def m002_monitor(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            from_crawl_id INTEGER,
+            to_crawl_id INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('added', 'removed', 'changed')),
+            field TEXT,
+            old_value TEXT,
+            new_value TEXT
+        );
+        CREATE INDEX changes_to_crawl ON changes (to_crawl_id);
+        CREATE INDEX changes_listing ON changes (platform, listing_id);
+
+        CREATE TABLE findings (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            listing_id TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            rule_version TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+            opened_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolution TEXT,
+            first_crawl_id INTEGER NOT NULL,
+            last_crawl_id INTEGER NOT NULL,
+            version_id INTEGER,
+            relisted_from INTEGER REFERENCES findings (id),
+            relisted_from_listing_id TEXT,
+            UNIQUE (platform, listing_id, rule)
+        );
+        CREATE INDEX findings_status ON findings (status, platform);
+
+        -- every state change of a finding; an alert announces each one once
+        CREATE TABLE finding_events (
+            id INTEGER PRIMARY KEY,
+            finding_id INTEGER NOT NULL REFERENCES findings (id),
+            kind TEXT NOT NULL
+                CHECK (kind IN ('opened', 'reopened', 'resolved')),
+            at TEXT NOT NULL,
+            crawl_id INTEGER NOT NULL,
+            detail TEXT,
+            alert_id INTEGER REFERENCES alerts (id)
+        );
+        CREATE INDEX finding_events_alert ON finding_events (alert_id);
+
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL DEFAULT 'digest',
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            recipients TEXT NOT NULL DEFAULT '[]',
+            subject TEXT,
+            message_id TEXT,
+            last_error TEXT,
+            message BLOB,
+            outbox_path TEXT
+        );
+
+        -- crawls that could not be trusted, announced once in crawl health
+        CREATE TABLE health_events (
+            crawl_id INTEGER PRIMARY KEY REFERENCES crawls (id),
+            alert_id INTEGER REFERENCES alerts (id)
+        );
+
+        """
+    )

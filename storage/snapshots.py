@@ -1,0 +1,233 @@
+"""Crawls and their listings: open, save in batches, close with a verdict, read back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from storage.migrations import FACT_COLUMNS
+
+RUNNING, COMPLETE, INCOMPLETE, FAILED = "running", "complete", "incomplete", "failed"
+JSON_COLUMNS = {
+    "bundle_keywords",
+    "components",
+    "payment_methods",
+    "payment_channels",
+    "prakerja_evidence",
+}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def fact_row(item: dict) -> tuple:
+    """The stored fact columns of a normalized item, in FACT_COLUMNS order."""
+    row = []
+    for column in FACT_COLUMNS:
+        value = item.get(column)
+        if column in JSON_COLUMNS:
+            value = _json(value or [])
+        elif isinstance(value, bool):
+            value = int(value)
+        row.append(value)
+    return tuple(row)
+
+
+def digest(row: tuple) -> bytes:
+    return hashlib.blake2b(_json(row).encode(), digest_size=16).digest()
+
+
+def start_crawl(
+    db: Database,
+    platform: str,
+    observed_at: str | None = None,
+    base_url: str | None = None,
+    pid: int | None = None,
+) -> int:
+    """Open a ``running`` crawl row; crawls of the platform left running by a dead
+    process are closed as ``failed`` first."""
+    mark_stale_crawls_failed(db, platform)
+    started = now_iso()
+    cursor = db.execute(
+        "INSERT INTO crawls (platform, started_at, observed_at, status, base_url, pid)"
+        " VALUES (?, ?, ?, 'running', ?, ?)",
+        [platform, started, observed_at or started, base_url, pid or os.getpid()],
+    )
+    return cursor.lastrowid
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_stale_crawls_failed(db: Database, platform: str | None = None) -> list[int]:
+    """Close crawls whose process died mid-way (killed, crashed) as ``failed``."""
+    rows = db.execute(
+        "SELECT id, pid FROM crawls WHERE status = 'running'"
+        " AND (:platform IS NULL OR platform = :platform)",
+        {"platform": platform},
+    ).fetchall()
+    stale = [cid for cid, pid in rows if pid != os.getpid() and not _alive(pid)]
+    for cid in stale:
+        fail_crawl(db, cid, "interrupted: the crawl process ended without closing")
+    return stale
+
+
+def fail_crawl(db: Database, crawl_id: int, message: str) -> None:
+    """Close a crawl as ``failed`` with one reason (a crash, a kill, a timeout)."""
+    health = _json([{"code": "crashed", "message": message}])
+    db.execute(
+        "UPDATE crawls SET status = 'failed', finished_at = ?, health = ?,"
+        " finish_reason = coalesce(finish_reason, 'crashed')"
+        " WHERE id = ? AND status = 'running'",
+        [now_iso(), health, crawl_id],
+    )
+
+
+def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
+    """Store one batch of normalized items of a crawl in one transaction.
+
+    A listing's fields are stored again only when they changed; each item adds one
+    narrow sighting row. Saving the same item twice in a crawl is a no-op.
+    """
+    conn = db.conn
+    platform, observed_at = conn.execute(
+        "SELECT platform, observed_at FROM crawls WHERE id = ?", [crawl_id]
+    ).fetchone()
+    placeholders = ", ".join("?" * len(FACT_COLUMNS))
+    with db.atomic():
+        for item in items:
+            key = conn.execute(
+                "INSERT INTO listings (platform, listing_id, url, first_seen_at,"
+                " last_seen_at, first_crawl_id, last_crawl_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (platform, listing_id) DO UPDATE SET"
+                " url = excluded.url, last_crawl_id = excluded.last_crawl_id,"
+                " last_seen_at = max(last_seen_at, excluded.last_seen_at)"
+                " RETURNING id",
+                [
+                    platform,
+                    item["listing_id"],
+                    item.get("url"),
+                    observed_at,
+                    observed_at,
+                    crawl_id,
+                    crawl_id,
+                ],
+            ).fetchone()[0]
+            facts = fact_row(item)
+            sig = digest(facts)
+            found = conn.execute(
+                "SELECT id FROM listing_versions WHERE listing_key = ? AND digest = ?",
+                [key, sig],
+            ).fetchone()
+            if found:
+                version = found[0]
+            else:
+                version = conn.execute(
+                    f"INSERT INTO listing_versions (listing_key, digest,"
+                    f" first_crawl_id, {', '.join(FACT_COLUMNS)})"
+                    f" VALUES (?, ?, ?, {placeholders})",
+                    [key, sig, crawl_id, *facts],
+                ).lastrowid
+            conn.execute(
+                "INSERT OR REPLACE INTO sightings (crawl_id, listing_key, version_id)"
+                " VALUES (?, ?, ?)",
+                [crawl_id, key, version],
+            )
+    return len(items)
+
+
+def finish_crawl(
+    db: Database,
+    crawl_id: int,
+    status: str,
+    finish_reason: str | None,
+    items: int,
+    pages: int,
+    errors: int,
+    health: list[dict],
+    stats: dict | None = None,
+) -> None:
+    """Close a crawl with its counts, trust verdict and reasons."""
+    db.execute(
+        "UPDATE crawls SET status = ?, finish_reason = ?, finished_at = ?, items = ?,"
+        " pages = ?, errors = ?, health = ?, stats = ? WHERE id = ?",
+        [
+            status,
+            finish_reason,
+            now_iso(),
+            items,
+            pages,
+            errors,
+            _json(health),
+            json.dumps(stats or {}, default=str, sort_keys=True),
+            crawl_id,
+        ],
+    )
+
+
+def recent_complete_counts(db: Database, platform: str, limit: int = 3) -> list[int]:
+    """Item counts of the platform's last ``limit`` complete crawls, newest first."""
+    rows = db.execute(
+        "SELECT items FROM crawls WHERE platform = ? AND status = 'complete'"
+        " ORDER BY id DESC LIMIT ?",
+        [platform, limit],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def get_crawl(db: Database, crawl_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM crawls WHERE id = ?", [crawl_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    row["health"] = json.loads(row["health"] or "[]")
+    return row
+
+
+def list_crawls(db: Database, ids: list[int]) -> list[dict]:
+    return [get_crawl(db, i) for i in ids]
+
+
+def latest_crawls(db: Database) -> list[dict]:
+    """The newest crawl of each platform."""
+    rows = db.query(
+        "SELECT * FROM crawls WHERE id IN"
+        " (SELECT max(id) FROM crawls GROUP BY platform) ORDER BY platform"
+    )
+    out = []
+    for row in rows:
+        row["health"] = json.loads(row["health"] or "[]")
+        out.append(row)
+    return out
+
+
+def snapshot_rows(db: Database, crawl_id: int) -> list[dict]:
+    """Every snapshot row of a crawl, JSON columns decoded."""
+    out = []
+    for row in db.query(
+        "SELECT * FROM snapshots WHERE crawl_id = ? ORDER BY listing_id", [crawl_id]
+    ):
+        for column in JSON_COLUMNS | {"bundle_reasons"}:
+            if row.get(column) is not None:
+                row[column] = json.loads(row[column])
+        out.append(row)
+    return out
