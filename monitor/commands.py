@@ -1,0 +1,157 @@
+"""What each sub-command does; the parser lives in monitor/cli.py."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import threading
+import time
+
+from monitor.config import DISPLAY_NAMES, SLUGS, load_config
+from monitor.crawl import CrawlResult, CrawlRunner
+
+
+class UserError(Exception):
+    """A mistake in the command's arguments, reported without a traceback."""
+
+
+def settings(args):
+    """The configuration with this command's --db applied."""
+    cfg = load_config(getattr(args, "config", None))
+    if getattr(args, "db", None):
+        cfg.data["database"] = args.db
+    return cfg
+
+
+def parse_base_urls(pairs: list[str]) -> dict[str, str]:
+    urls = {}
+    for pair in pairs:
+        slug, sep, url = pair.partition("=")
+        if not sep or slug not in SLUGS or not url.startswith(("http://", "https://")):
+            raise UserError(f"--base-url wants SLUG=http(s)://..., got {pair!r}")
+        urls[slug] = url.rstrip("/")
+    return urls
+
+
+def now_arg(args) -> str | None:
+    from datetime import datetime
+
+    value = getattr(args, "now", None) or os.environ.get("PRAKERJA_MONITOR_NOW")
+    if value:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise UserError(f"--now wants an ISO 8601 time, got {value!r}") from None
+        if parsed.tzinfo is None:
+            raise UserError(f"--now needs a UTC offset, e.g. {value}+07:00")
+        return parsed.isoformat()
+    return None
+
+
+class Progress:
+    """Crawl progress on stderr: one refreshing line on a terminal, else a line
+    per platform every few seconds."""
+
+    def __init__(self, stream=None, every: float = 5.0):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.state: dict[str, dict] = {}
+        self.last: dict[str, float] = {}
+        self.every = every
+        self.lock = threading.Lock()
+
+    def __call__(self, event: dict) -> None:
+        slug = event.get("platform")
+        with self.lock:
+            self.state[slug] = event
+            if self.tty:
+                line = "  ".join(
+                    f"{s}: {e.get('items', 0)} items/{e.get('pages', 0)} pages"
+                    for s, e in sorted(self.state.items())
+                )
+                self.stream.write("\r\033[K" + line[:200])
+            elif time.monotonic() - self.last.get(slug, 0) >= self.every:
+                self.last[slug] = time.monotonic()
+                done = event.get("listing_pages", 0)
+                total = event.get("listing_pages_announced", 0) or "?"
+                self.stream.write(
+                    f"  {slug}: {event.get('items', 0)} items, listing pages"
+                    f" {done}/{total}, {event.get('pages', 0)} responses\n"
+                )
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def print_crawl_table(results: list[CrawlResult], out=None) -> None:
+    out = out or sys.stdout
+    out.write(f"{'platform':<14} {'crawl':>5} {'items':>6} {'pages':>6}  status\n")
+    for r in results:
+        reasons = "; ".join(r.reasons)
+        out.write(
+            f"{DISPLAY_NAMES[r.platform]:<14} {r.crawl_id or '-':>5} {r.items:>6}"
+            f" {r.pages:>6}  {r.status}{': ' + reasons if reasons else ''}\n"
+        )
+
+
+def run_crawls(cfg, slugs, base_urls=None, now=None, parallel=None, quiet=False):
+    urls = {**cfg.base_urls(), **(base_urls or {})}
+    trust = cfg["trust"]
+    progress = Progress(io.StringIO() if quiet else None)
+    runner = CrawlRunner(
+        cfg.database,
+        base_urls=urls,
+        now=now,
+        parallel=parallel or cfg["crawl"]["parallel"],
+        timeout=cfg["crawl"]["timeout"],
+        settings={
+            "PRAKERJA_TRUST_MIN_SHARE": trust["min_share"],
+            "PRAKERJA_TRUST_MIN_COVERAGE": trust["min_coverage"],
+            "PRAKERJA_TRUST_MAX_ERROR_RATE": trust["max_error_rate"],
+        },
+        on_progress=progress,
+    )
+    try:
+        return runner.run(slugs)
+    except KeyboardInterrupt:
+        runner.stop()
+        raise
+    finally:
+        progress.done()
+
+
+def crawl(args) -> int:
+    cfg = settings(args)
+    slugs = args.platforms or cfg.enabled_platforms()
+    unknown = [s for s in slugs if s not in SLUGS]
+    if unknown:
+        raise UserError(f"unknown platform {unknown[0]!r}; known: {', '.join(SLUGS)}")
+    results = run_crawls(
+        cfg, slugs, parse_base_urls(args.base_url), now_arg(args), args.parallel
+    )
+    print_crawl_table(results)
+    return 0 if all(r.status == "complete" for r in results) else 1
+
+
+def replica(args) -> int:
+    from replica.server import serve
+
+    serve(
+        port=args.port, as_of=args.as_of, size=args.size, seed=args.seed, mode=args.mode
+    )
+    return 0
+
+
+def config(args) -> int:
+    cfg = load_config(args.config)
+    if args.show:
+        print(f"# effective configuration (from {cfg.source})")
+        print(json.dumps(cfg.masked(), indent=2, ensure_ascii=False))
+    else:
+        print(f"configuration OK ({cfg.source})")
+    return 0
