@@ -124,3 +124,161 @@ class PlatformSpider(scrapy.Spider):
             return json.loads(response.text)
         except ValueError:
             return None
+
+
+# -- addition: paged listings, error envelopes, removed details ---------------
+ERROR_BODY = "prakerja/response/error_body"
+REMOVED = "prakerja/removed"
+GONE_STATUSES = (404, 410)
+
+
+class PagedSpider(PlatformSpider):
+    """A platform spider that requests every listing page at once from page 1."""
+
+    def schedule_pages(self, total_pages: int, request_for) -> Iterator:
+        """Announce ``total_pages`` and request pages 2..N through ``request_for``."""
+        self.announce_pages(total_pages)
+        for page in range(2, int(total_pages) + 1):
+            yield request_for(page)
+
+    def retry_page(self, response: Response, why: str) -> Iterator:
+        """Retry a page whose body reports an error (``status: false``, ...)."""
+        self.crawler.stats.inc_value(ERROR_BODY)
+        self.logger.warning("error body %s: %s", response.url, why)
+        retry = get_retry_request(
+            response.request, spider=self, reason="error_body", max_retry_times=4
+        )
+        if retry is not None:
+            yield retry
+
+    def removed(self, response: Response) -> bool:
+        """True, and counted as ``prakerja/removed/<status>``, for a gone detail.
+
+        Detail requests must carry ``meta={"handle_httpstatus_list": GONE_STATUSES}``
+        so that 404/410 reach the callback.
+        """
+        if response.status not in GONE_STATUSES:
+            return False
+        self.crawler.stats.inc_value(f"{REMOVED}/{response.status}")
+        self.logger.info("removed (%s): %s", response.status, response.url)
+        return True
+
+
+# -- addition: HTML listing pages of cards, one HTML detail page per card -----
+PRAKERJA_METHOD = "kartu prakerja"
+
+
+def text_of(selection) -> str | None:
+    """The string value of the first selected node; None when nothing matched."""
+    return selection.xpath("string()").get() if selection else None
+
+
+def texts_of(selection) -> list[str]:
+    """The string value of every selected node, in page order."""
+    return selection.xpath("string()").getall() if selection else []
+
+
+def method_fields(methods: list[str] | None) -> dict:
+    """payment_methods, prakerja_payment and prakerja_evidence from methods shown.
+
+    ``None`` means the page has no payment block, so Prakerja payment is unknown.
+    """
+    hit = (
+        None
+        if methods is None
+        else any(" ".join(m.split()).casefold() == PRAKERJA_METHOD for m in methods)
+    )
+    return {
+        "payment_methods": methods or [],
+        "prakerja_payment": hit,
+        "prakerja_evidence": ["payment_method:Kartu Prakerja"] if hit else [],
+    }
+
+
+class HtmlCatalogSpider(PagedSpider):
+    """HTML listing pages of cards; each card leads to one HTML detail page.
+
+    A platform sets its contract's paths and patterns and implements ``cards``
+    and ``detail_fields``; both raise ``LayoutChanged`` when the page lacks what
+    the contract promises, and the page then yields nothing.
+    """
+
+    listing_path = ""  # listing page 1 (no page parameter)
+    page_path = ""  # listing page N >= 2, with ``{page}``
+    detail_path = ""  # detail page, with the named groups of ``detail_re``
+    detail_re = None  # compiled; on card hrefs and detail URLs; group ``id`` if any
+    page_size = 1
+    total_css = ""  # the element holding the total count ...
+    total_re = None  # ... and the compiled pattern reading it (group 1)
+    empty_css = ""  # the empty-state notice
+
+    async def start(self):
+        yield self.listing_request(1)
+
+    def listing_request(self, page: int) -> scrapy.Request:
+        path = self.listing_path if page == 1 else self.page_path.format(page=page)
+        return scrapy.Request(self.url(path), self.parse, cb_kwargs={"page": page})
+
+    def cards(self, response: Response) -> list[tuple[str | None, str | None]]:
+        """(listing_id, detail href) of every card on a listing page, in order."""
+        raise NotImplementedError
+
+    def detail_fields(self, response: Response) -> dict:
+        """The raw item fields of a detail page, ``listing_id`` included."""
+        raise NotImplementedError
+
+    def total(self, response: Response) -> int | None:
+        match = self.total_re.search(text_of(response.css(self.total_css)) or "")
+        return int(match.group(1)) if match else None
+
+    def parse(self, response: Response, page: int = 1):
+        if not self.html_complete(response):
+            return (yield from self.retry_truncated(response, "no </html>"))
+        try:
+            requests = [self.detail_request(*card) for card in self.cards(response)]
+            total = self.total(response)
+            notice = bool(response.css(self.empty_css))
+            empty = not requests and (total == 0 or (total is None and notice))
+            if not requests and not empty:
+                raise LayoutChanged(f"no cards (total {total})")
+            if page == 1 and total is None and not empty:
+                raise LayoutChanged("no total count")
+        except LayoutChanged as exc:
+            return self.layout_mismatch(response, str(exc))
+        if page == 1:
+            pages = -(-(total or 0) // self.page_size)
+            yield from self.schedule_pages(pages, self.listing_request)
+        if empty:
+            self.listing_empty(response)
+        self.reached_page()
+        yield from requests
+
+    def detail_request(self, listing_id: str | None, href: str | None):
+        """The card's detail request, rebuilt from the base (never the href)."""
+        listing_id = (listing_id or "").strip()
+        match = self.detail_re.search(href or "")
+        groups = match.groupdict() if match else {}
+        if not listing_id or not match or groups.get("id", listing_id) != listing_id:
+            raise LayoutChanged(f"card {listing_id!r} has no contract link: {href!r}")
+        meta = {"listing_id": listing_id, "handle_httpstatus_list": list(GONE_STATUSES)}
+        url = self.url(self.detail_path.format(**groups))
+        return scrapy.Request(url, self.parse_detail, meta=meta)
+
+    def parse_detail(self, response: Response):
+        if self.removed(response):
+            return
+        if not self.html_complete(response):
+            return (yield from self.retry_truncated(response, "no </html>"))
+        match = self.detail_re.search(response.url)
+        try:
+            if not match:
+                raise LayoutChanged("detail URL off the contract")
+            fields = self.detail_fields(response)
+            found = (fields.get("listing_id") or "").strip()
+            wanted = match.groupdict().get("id") or response.meta.get("listing_id")
+            if not found or (wanted and found != wanted):
+                raise LayoutChanged(f"listing_id {found!r} is not {wanted!r}")
+        except LayoutChanged as exc:
+            return self.layout_mismatch(response, str(exc))
+        url = self.url(self.detail_path.format(**match.groupdict()))
+        yield self.item(response, **{**fields, "listing_id": found, "url": url})
