@@ -1,0 +1,86 @@
+"""Sekolah.mu: every item comes from the Nuxt state on the listing pages."""
+
+from __future__ import annotations
+
+import re
+
+import json5
+import scrapy
+
+from spiders.base import PagedSpider
+
+NUXT = re.compile(r"^window\.__NUXT__=(\{.*\});?\s*$", re.S)
+NUXT_SCRIPT = '//script[starts-with(normalize-space(.), "window.__NUXT__")]/text()'
+PROGRAM_KEYS = {"id", "slug", "name"}
+
+
+class SekolahmuSpider(PagedSpider):
+    name = "sekolahmu"
+    real_base = "https://www.sekolah.mu"
+
+    async def start(self):
+        yield self.listing_request(1)
+
+    def listing_request(self, page: int) -> scrapy.Request:
+        query = f"?page={page}" if page > 1 else ""
+        return scrapy.Request(self.url("/kartuprakerja/" + query), self.parse)
+
+    def parse(self, response):
+        if not self.html_complete(response):
+            return (yield from self.retry_truncated(response, "no </html>"))
+        script = (response.xpath(NUXT_SCRIPT).get() or "").strip()
+        if not script or script.partition("=")[2].lstrip().startswith("(function"):
+            return self.layout_mismatch(response, "no window.__NUXT__={...} state")
+        match = NUXT.search(script)
+        try:
+            state = json5.loads(match.group(1)) if match else None
+        except ValueError:
+            state = None
+        if state is None:
+            return (yield from self.retry_truncated(response, "incomplete __NUXT__"))
+        s = (state.get("state") or {}).get("prakerja") or {}
+        paging, programs = s.get("pagination"), s.get("programs")
+        if not isinstance(paging, dict) or not isinstance(programs, list):
+            return self.layout_mismatch(
+                response, "no state.prakerja pagination/programs"
+            )
+        if paging.get("page") == 1:
+            yield from self.schedule_pages(paging["lastPage"], self.listing_request)
+        if not programs and not paging.get("total"):
+            self.listing_empty(response)
+        self.reached_page()
+        for program in programs:
+            yield self.program_item(response, program)
+
+    def program_item(self, response, p: dict) -> dict:
+        options = p.get("paymentOptions")
+        prakerja = (
+            None
+            if options is None
+            else any(
+                o.get("code") == "PRAKERJA" and o.get("enabled") is True
+                for o in options
+            )
+        )
+        bundle = p.get("type") == "bundle"
+        price, normal = p.get("price"), p.get("normalPrice")
+        return self.item(
+            response,
+            listing_id=str(p["id"]),
+            url=self.url(f"/program/{p['slug']}"),
+            title=p.get("name"),
+            provider=(p.get("provider") or {}).get("name"),
+            price=price,
+            list_price=normal if (normal or 0) > (price or 0) else None,
+            bundle_label="bundle" if bundle else None,
+            components=[c.get("title") for c in p.get("courses") or []]
+            if bundle
+            else [],
+            payment_methods=[o.get("label") for o in options or [] if o.get("enabled")],
+            prakerja_payment=prakerja,
+            prakerja_evidence=["payment_flag:PRAKERJA=enabled"] if prakerja else [],
+            available=bool(p.get("isActive")),
+            category=(p.get("category") or {}).get("name"),
+            rating=p.get("rating"),
+            rating_count=p.get("reviewCount"),
+        )
