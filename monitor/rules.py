@@ -107,18 +107,22 @@ class Outcome:
 
 
 def settings_from_config(config: Mapping | None) -> RuleSettings:
-    """Rule settings from a config mapping (e.g. the TOML ``[rules]`` table).
+    """Rule settings from a config mapping: ``monitor.config``'s shape
+    (``{"halt": ..., "partners": {slug: {"from": ..., "until": ...}}}``) or
+    ``{"halt_at": ..., "partnerships": {slug: [{"start": ..., "end": ...}]}}``.
 
-    ``{"halt_at": "...", "partnerships": {"skillacademy": [{"start": "...",
-    "end": "..."}]}}``; a platform listed replaces its default windows, and a window
-    may also be a ``[start, end]`` pair. Times are validated here.
+    A platform listed replaces its default windows; a window may also be a
+    ``[start, end]`` pair. Times are validated here (ValueError).
     """
     config = config or {}
-    halt_at = config.get("halt_at")
+    halt_at = config.get("halt_at") or config.get("halt")
     if halt_at is not None:
         parse_time(halt_at)
     partnerships = dict(DEFAULT_PARTNERSHIPS)
-    for slug, windows in (config.get("partnerships") or {}).items():
+    listed = config.get("partnerships") or config.get("partners") or {}
+    for slug, windows in listed.items():
+        if isinstance(windows, Mapping):
+            windows = [windows]
         partnerships[slug] = tuple(_window(w) for w in windows)
     return RuleSettings(halt_at=halt_at, partnerships=partnerships)
 
@@ -189,7 +193,10 @@ def _window(value) -> Window:
     if isinstance(value, Window):
         window = value
     elif isinstance(value, Mapping):
-        window = Window(value["start"], value.get("end"))
+        start = value.get("start") or value.get("from")
+        if start is None:
+            raise ValueError(f"partnership window without a start: {value!r}")
+        window = Window(start, value.get("end") or value.get("until"))
     else:
         start, end = value
         window = Window(start, end)

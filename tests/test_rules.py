@@ -196,11 +196,33 @@ def test_partnership_windows_from_config():
     assert evaluate(BUNDLE_AFTER_HALT, skill, True, settings).reason == "not-a-partner"
 
 
+def test_settings_from_the_config_file_shape():
+    settings = settings_from_config(
+        {
+            "halt": "2020-07-01T00:00:00+07:00",
+            "partners": {
+                "tokopedia": {"from": "2020-03-01T00:00:00+07:00", "until": None},
+                "skillacademy": {
+                    "from": "2020-03-01T00:00:00+07:00",
+                    "until": "2020-08-01T00:00:00+07:00",
+                },
+            },
+        }
+    )
+    early = row(observed_at="2020-06-30T12:00:00+07:00")
+    assert evaluate(BUNDLE_AFTER_HALT, early, True, settings).reason == "before-halt"
+    skill = row(platform="skillacademy", observed_at="2020-08-01T00:00:00+07:00")
+    assert evaluate(BUNDLE_AFTER_HALT, skill, True, settings).reason == "not-a-partner"
+    assert evaluate(BUNDLE_AFTER_HALT, row(), True, settings).outcome == VIOLATION
+
+
 def test_config_rejects_bad_times():
     with pytest.raises(ValueError):
         settings_from_config({"halt_at": "30 Juni 2020"})
     with pytest.raises(ValueError):
         settings_from_config({"partnerships": {"x": [{"start": "soon"}]}})
+    with pytest.raises(ValueError):
+        settings_from_config({"partners": {"x": {"until": AFTER}}})
 
 
 def test_default_windows():
