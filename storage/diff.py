@@ -1,0 +1,104 @@
+"""Diffs between two complete crawls of a platform, computed in SQL into ``changes``."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage.migrations import FACT_COLUMNS
+
+ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+
+# One SELECT per fact column; identifiers come from FACT_COLUMNS, values are bound.
+_FIELD_CHANGES = "\nUNION ALL\n".join(
+    f"SELECT p.listing_key, '{c}', a.{c}, b.{c} FROM pairs p"
+    f" JOIN listing_versions a ON a.id = p.old_version"
+    f" JOIN listing_versions b ON b.id = p.new_version WHERE a.{c} IS NOT b.{c}"
+    for c in FACT_COLUMNS
+)
+_CHANGED_SQL = f"""
+WITH pairs AS (
+    SELECT n.listing_key, o.version_id AS old_version, n.version_id AS new_version
+    FROM sightings n
+    JOIN sightings o ON o.crawl_id = :old AND o.listing_key = n.listing_key
+    WHERE n.crawl_id = :new AND o.version_id != n.version_id
+),
+fields (listing_key, field, old_value, new_value) AS ({_FIELD_CHANGES})
+INSERT INTO changes
+    (platform, listing_id, from_crawl_id, to_crawl_id, kind, field, old_value,
+     new_value)
+SELECT l.platform, l.listing_id, :old, :new, 'changed', f.field, f.old_value,
+    f.new_value
+FROM fields f JOIN listings l ON l.id = f.listing_key
+"""
+_ADDED_SQL = """
+INSERT INTO changes (platform, listing_id, from_crawl_id, to_crawl_id, kind)
+SELECT l.platform, l.listing_id, :old, :new, 'added'
+FROM sightings n JOIN listings l ON l.id = n.listing_key
+WHERE n.crawl_id = :new AND NOT EXISTS (
+    SELECT 1 FROM sightings o WHERE o.crawl_id = :old AND o.listing_key = n.listing_key
+)
+"""
+
+
+def diff_crawls(db: Database, old: int | None, new: int) -> dict[str, int]:
+    """Write added and changed rows for ``new`` against ``old`` (None: all added).
+
+    Removals are written by ``record_removals`` once confirmed.
+    """
+    conn = db.conn
+    with db.atomic():
+        conn.execute(
+            "DELETE FROM changes WHERE to_crawl_id = ? AND kind != ?", [new, REMOVED]
+        )
+        added = conn.execute(_ADDED_SQL, {"old": old, "new": new}).rowcount
+        changed = 0
+        if old is not None:
+            changed = conn.execute(_CHANGED_SQL, {"old": old, "new": new}).rowcount
+    return {ADDED: added, CHANGED: changed}
+
+
+def removal_candidates(db: Database, platform: str, new: int) -> list[dict]:
+    """Listings seen by an earlier complete crawl but missing from ``new``, not yet
+    recorded as removed, with how many complete crawls have missed them since."""
+    return list(
+        db.query(
+            """
+            WITH complete AS (
+                SELECT id FROM crawls
+                WHERE platform = :platform AND status = 'complete' AND id <= :new
+            ),
+            last_seen AS (
+                SELECT s.listing_key, max(s.crawl_id) AS crawl_id
+                FROM sightings s JOIN complete c ON c.id = s.crawl_id
+                GROUP BY s.listing_key
+            )
+            SELECT l.id AS listing_key, l.listing_id, l.url, ls.crawl_id AS last_crawl,
+                (SELECT count(*) FROM complete c WHERE c.id > ls.crawl_id) AS missed
+            FROM last_seen ls JOIN listings l ON l.id = ls.listing_key
+            WHERE ls.crawl_id < :new AND NOT EXISTS (
+                SELECT 1 FROM changes ch
+                WHERE ch.kind = 'removed' AND ch.platform = l.platform
+                  AND ch.listing_id = l.listing_id AND ch.to_crawl_id > ls.crawl_id
+            )
+            """,
+            {"platform": platform, "new": new},
+        )
+    )
+
+
+def record_removals(db: Database, platform: str, new: int, removed: list[dict]) -> int:
+    """Write confirmed removals (dicts from removal_candidates, plus ``why``)."""
+    with db.atomic():
+        for row in removed:
+            db.execute(
+                "INSERT INTO changes (platform, listing_id, from_crawl_id, to_crawl_id,"
+                " kind, field, new_value) VALUES (?, ?, ?, ?, 'removed', 'reason', ?)",
+                [platform, row["listing_id"], row["last_crawl"], new, row.get("why")],
+            )
+    return len(removed)
+
+
+def changes_for(db: Database, crawl_id: int) -> list[dict]:
+    return list(
+        db.query("SELECT * FROM changes WHERE to_crawl_id = ? ORDER BY id", [crawl_id])
+    )

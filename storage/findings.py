@@ -1,0 +1,171 @@
+"""Judgments, findings and their events: the monitor's writes, in SQL."""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database
+
+from storage.snapshots import JSON_COLUMNS
+
+OPEN, RESOLVED = "open", "resolved"
+OPENED, REOPENED = "opened", "reopened"
+
+
+def crawls_to_check(db: Database, platform: str | None = None) -> list[dict]:
+    """Complete crawls not yet checked, oldest first."""
+    return list(
+        db.query(
+            "SELECT * FROM crawls WHERE status = 'complete' AND checked_at IS NULL"
+            " AND (:platform IS NULL OR platform = :platform) ORDER BY id",
+            {"platform": platform},
+        )
+    )
+
+
+def previous_complete(db: Database, platform: str, crawl_id: int) -> int | None:
+    row = db.execute(
+        "SELECT max(id) FROM crawls WHERE platform = ? AND status = 'complete'"
+        " AND id < ?",
+        [platform, crawl_id],
+    ).fetchone()
+    return row[0]
+
+
+def mark_checked(db: Database, crawl_id: int, at: str) -> None:
+    db.execute("UPDATE crawls SET checked_at = ? WHERE id = ?", [at, crawl_id])
+
+
+def unjudged_rows(db: Database, crawl_id: int, classifier_version: str) -> list[dict]:
+    """Snapshot rows of a crawl whose version has no judgment of this classifier."""
+    rows = db.query(
+        "SELECT v.* FROM sightings s JOIN listing_versions v ON v.id = s.version_id"
+        " LEFT JOIN judgments j ON j.version_id = v.id"
+        " WHERE s.crawl_id = ? AND (j.version_id IS NULL"
+        " OR j.classifier_version != ?)",
+        [crawl_id, classifier_version],
+    )
+    return [_decode(r) for r in rows]
+
+
+def save_judgments(
+    db: Database, judged: list[tuple[int, str, bool, list[str]]]
+) -> None:
+    """Store (version_id, classifier_version, is_bundle, reasons) judgments."""
+    with db.atomic():
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO judgments"
+            " (version_id, classifier_version, is_bundle, bundle_reasons)"
+            " VALUES (?, ?, ?, ?)",
+            [
+                (v, cv, int(b), json.dumps(r, ensure_ascii=False))
+                for v, cv, b, r in judged
+            ],
+        )
+
+
+def crawl_rows(db: Database, crawl_id: int) -> list[dict]:
+    """Every snapshot row of a crawl with its judgment, JSON decoded."""
+    rows = db.query("SELECT * FROM snapshots WHERE crawl_id = ?", [crawl_id])
+    return [_decode(r) for r in rows]
+
+
+def _decode(row: dict) -> dict:
+    for column in JSON_COLUMNS | {"bundle_reasons"}:
+        if isinstance(row.get(column), str):
+            row[column] = json.loads(row[column])
+    for column in ("prakerja_payment", "available", "is_bundle"):
+        if row.get(column) is not None:
+            row[column] = bool(row[column])
+    return row
+
+
+def findings_of(db: Database, platform: str, rule: str) -> dict[str, dict]:
+    """The platform's findings of a rule, by listing_id."""
+    rows = db.query(
+        "SELECT * FROM findings WHERE platform = ? AND rule = ?", [platform, rule]
+    )
+    return {r["listing_id"]: r for r in rows}
+
+
+def open_finding(db: Database, row: dict, rule, crawl: dict, relisted: dict) -> int:
+    cursor = db.execute(
+        "INSERT INTO findings (platform, listing_id, rule, rule_version, status,"
+        " opened_at, last_seen_at, first_crawl_id, last_crawl_id, version_id,"
+        " relisted_from, relisted_from_listing_id)"
+        " VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)",
+        [
+            row["platform"],
+            row["listing_id"],
+            rule.id,
+            rule.version,
+            crawl["observed_at"],
+            crawl["observed_at"],
+            crawl["id"],
+            crawl["id"],
+            row["version_id"],
+            relisted.get("finding_id"),
+            relisted.get("listing_id"),
+        ],
+    )
+    add_event(db, cursor.lastrowid, OPENED, crawl, relisted.get("detail"))
+    return cursor.lastrowid
+
+
+def see_finding(db: Database, finding: dict, row: dict, crawl: dict) -> None:
+    """A violation seen again: extend it, or reopen it if it was resolved."""
+    reopen = finding["status"] == RESOLVED
+    db.execute(
+        "UPDATE findings SET status = 'open', resolved_at = NULL, resolution = NULL,"
+        " last_seen_at = ?, last_crawl_id = ?, version_id = ? WHERE id = ?",
+        [crawl["observed_at"], crawl["id"], row["version_id"], finding["id"]],
+    )
+    if reopen:
+        add_event(db, finding["id"], REOPENED, crawl, None)
+
+
+def resolve_finding(db: Database, finding: dict, crawl: dict, resolution: str) -> None:
+    db.execute(
+        "UPDATE findings SET status = 'resolved', resolved_at = ?, resolution = ?"
+        " WHERE id = ?",
+        [crawl["observed_at"], resolution, finding["id"]],
+    )
+    add_event(db, finding["id"], RESOLVED, crawl, resolution)
+
+
+def add_event(db: Database, finding_id: int, kind: str, crawl: dict, detail) -> None:
+    db.execute(
+        "INSERT INTO finding_events (finding_id, kind, at, crawl_id, detail)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [finding_id, kind, crawl["observed_at"], crawl["id"], detail],
+    )
+
+
+def vanished_bundles(db: Database, platform: str, crawl_id: int) -> list[dict]:
+    """Listings of the platform judged bundles with components, seen in an earlier
+    crawl but not in ``crawl_id``: candidates a relisted bundle may come from."""
+    rows = db.query(
+        """
+        SELECT l.listing_id, v.components, v.title, f.id AS finding_id
+        FROM listings l
+        JOIN listing_versions v ON v.id = (
+            SELECT max(s.version_id) FROM sightings s WHERE s.listing_key = l.id)
+        LEFT JOIN judgments j ON j.version_id = v.id
+        LEFT JOIN findings f ON f.platform = l.platform AND f.listing_id = l.listing_id
+        WHERE l.platform = :platform AND v.components != '[]'
+          AND NOT EXISTS (SELECT 1 FROM sightings s2
+                          WHERE s2.crawl_id = :crawl AND s2.listing_key = l.id)
+        """,
+        {"platform": platform, "crawl": crawl_id},
+    )
+    return [_decode(r) for r in rows]
+
+
+def list_findings(db: Database, status: str | None = None) -> list[dict]:
+    return list(
+        db.query(
+            "SELECT * FROM findings WHERE (:status IS NULL OR status = :status)"
+            " ORDER BY platform, id",
+            {"status": status},
+        )
+    )
