@@ -53,7 +53,9 @@ def diff_crawls(db: Database, old: int | None, new: int) -> dict[str, int]:
         added = conn.execute(_ADDED_SQL, {"old": old, "new": new}).rowcount
         changed = 0
         if old is not None:
-            changed = conn.execute(_CHANGED_SQL, {"old": old, "new": new}).rowcount
+            before = conn.total_changes  # rowcount is -1 for WITH ... INSERT
+            conn.execute(_CHANGED_SQL, {"old": old, "new": new})
+            changed = conn.total_changes - before
     return {ADDED: added, CHANGED: changed}
 
 
