@@ -1,0 +1,118 @@
+"""Alerts: what is still unannounced, the stored digests, their delivery state."""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database
+
+from storage.findings import _decode
+from storage.snapshots import now_iso
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+_EVENT_SQL = """
+SELECT e.id AS event_id, e.kind AS event, e.at AS event_at, e.detail,
+    e.crawl_id AS event_crawl_id, f.id, f.platform, f.listing_id, f.rule,
+    f.rule_version, f.status, f.opened_at, f.last_seen_at, f.resolved_at,
+    f.resolution, f.first_crawl_id, f.last_crawl_id, f.relisted_from,
+    f.relisted_from_listing_id, v.url, v.title, v.provider, v.price_idr,
+    v.list_price_idr, v.components, v.payment_methods, v.prakerja_evidence,
+    v.bundle_keywords, j.bundle_reasons, f.version_id
+FROM finding_events e
+JOIN findings f ON f.id = e.finding_id
+LEFT JOIN listing_versions v ON v.id = f.version_id
+LEFT JOIN judgments j ON j.version_id = f.version_id
+WHERE e.alert_id IS NULL
+ORDER BY f.platform, e.id
+"""
+
+
+def unannounced_events(db: Database) -> list[dict]:
+    """Finding state changes no alert has announced yet, with the finding's facts."""
+    return [_decode(r) for r in db.query(_EVENT_SQL)]
+
+
+def unannounced_health(db: Database) -> list[dict]:
+    """Untrusted crawls not yet announced, with when the platform was last verified."""
+    rows = db.query(
+        """
+        SELECT c.*, (
+            SELECT max(p.observed_at) FROM crawls p
+            WHERE p.platform = c.platform AND p.status = 'complete' AND p.id < c.id
+        ) AS last_verified_at, (
+            SELECT min(q.observed_at) FROM crawls q
+            WHERE q.platform = c.platform AND q.status IN ('incomplete', 'failed')
+              AND q.id <= c.id AND q.id > coalesce((
+                SELECT max(p.id) FROM crawls p
+                WHERE p.platform = c.platform AND p.status = 'complete'
+                  AND p.id < c.id), 0)
+        ) AS unverified_since
+        FROM crawls c
+        WHERE c.status IN ('incomplete', 'failed')
+          AND NOT EXISTS (SELECT 1 FROM health_events h WHERE h.crawl_id = c.id)
+        ORDER BY c.platform, c.id
+        """
+    )
+    out = []
+    for row in rows:
+        row["health"] = json.loads(row["health"] or "[]")
+        out.append(row)
+    return out
+
+
+def create_alert(
+    db: Database,
+    subject: str,
+    recipients: list[str],
+    message: bytes,
+    message_id: str,
+    event_ids: list[int],
+    crawl_ids: list[int],
+) -> int:
+    """Store a digest as ``pending`` and claim its events, in one transaction."""
+    with db.atomic():
+        alert_id = db.execute(
+            "INSERT INTO alerts (kind, created_at, status, recipients, subject,"
+            " message_id, message) VALUES ('digest', ?, 'pending', ?, ?, ?, ?)",
+            [now_iso(), json.dumps(recipients), subject, message_id, message],
+        ).lastrowid
+        db.conn.executemany(
+            "UPDATE finding_events SET alert_id = ? WHERE id = ? AND alert_id IS NULL",
+            [(alert_id, e) for e in event_ids],
+        )
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO health_events (crawl_id, alert_id) VALUES (?, ?)",
+            [(c, alert_id) for c in crawl_ids],
+        )
+    return alert_id
+
+
+def undelivered_alerts(db: Database) -> list[dict]:
+    """Alerts not yet accepted by the server or written to the outbox, oldest first."""
+    return list(db.query("SELECT * FROM alerts WHERE status != 'sent' ORDER BY id"))
+
+
+def mark_sent(db: Database, alert_id: int, outbox_path: str | None = None) -> None:
+    db.execute(
+        "UPDATE alerts SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+        " last_error = NULL, outbox_path = ? WHERE id = ?",
+        [now_iso(), outbox_path, alert_id],
+    )
+
+
+def mark_failed(db: Database, alert_id: int, error: str) -> None:
+    db.execute(
+        "UPDATE alerts SET status = 'failed', attempts = attempts + 1, last_error = ?"
+        " WHERE id = ?",
+        [error[:1000], alert_id],
+    )
+
+
+def list_alerts(db: Database) -> list[dict]:
+    return list(
+        db.query(
+            "SELECT id, kind, created_at, sent_at, status, attempts, recipients,"
+            " subject, message_id, last_error, outbox_path FROM alerts ORDER BY id"
+        )
+    )
