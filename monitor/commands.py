@@ -155,3 +155,41 @@ def config(args) -> int:
     else:
         print(f"configuration OK ({cfg.source})")
     return 0
+
+
+def open_database(cfg):
+    from storage.db import open_db
+
+    return open_db(cfg.database)
+
+
+def print_check(reports, out=None) -> None:
+    out = out or sys.stdout
+    if not reports:
+        out.write("nothing to check: no new complete crawl\n")
+        return
+    for r in reports:
+        against = f"crawl {r.previous_id}" if r.previous_id else "nothing (first)"
+        out.write(
+            f"{DISPLAY_NAMES[r.platform]:<14} crawl {r.crawl_id} vs {against}:"
+            f" +{r.added} added, {r.changed} field changes, -{r.removed} removed;"
+            f" findings {len(r.opened)} new, {len(r.reopened)} reopened,"
+            f" {len(r.resolved)} resolved; {len(r.needs_review)} need review\n"
+        )
+
+
+def check(args) -> int:
+    from monitor.check import check_all
+
+    cfg = settings(args)
+    db = open_database(cfg)
+    try:
+        reports = check_all(db, cfg)
+        print_check(reports)
+        open_count = db.execute(
+            "SELECT count(*) FROM findings WHERE status = 'open'"
+        ).fetchone()[0]
+        print(f"open findings: {open_count}")
+    finally:
+        db.close()
+    return 0
