@@ -78,6 +78,13 @@ def test_layout_v2_iife_state_yields_nothing(spider):
     assert stat(spider, f"contract/{SLUG}/layout_mismatch") == 1
 
 
+def test_program_without_slug_is_a_mismatch(spider):
+    text = sample().replace('slug:"literasi-keuangan-dasar-untuk-pekerja",', "")
+    assert text != sample()
+    assert list(spider.parse(html_response(text))) == []
+    assert stat(spider, f"contract/{SLUG}/layout_mismatch") == 1
+
+
 def test_truncated_page_is_retried_not_parsed(spider):
     text = sample()
     out = list(spider.parse(html_response(text[: int(len(text) * 0.6)])))

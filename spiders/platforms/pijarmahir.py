@@ -42,8 +42,10 @@ class PijarmahirSpider(PagedSpider):
             return (yield from retry)
         courses = data.get("courses") if isinstance(data, dict) else None
         paging = data.get("pagination") if isinstance(data, dict) else None
-        if not isinstance(courses, list) or not isinstance(paging, dict):
-            return self.layout_mismatch(response, "no data.courses/pagination")
+        if not isinstance(paging, dict) or "totalPage" not in paging:
+            return self.layout_mismatch(response, "no data.pagination.totalPage")
+        if not isinstance(courses, list):
+            return self.layout_mismatch(response, "no data.courses")
         if any("id" not in c or "fullname" not in c for c in courses):
             return self.layout_mismatch(response, "course without id/fullname")
         if paging.get("page") == 1:

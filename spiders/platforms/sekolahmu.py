@@ -40,10 +40,12 @@ class SekolahmuSpider(PagedSpider):
             return (yield from self.retry_truncated(response, "incomplete __NUXT__"))
         s = (state.get("state") or {}).get("prakerja") or {}
         paging, programs = s.get("pagination"), s.get("programs")
-        if not isinstance(paging, dict) or not isinstance(programs, list):
-            return self.layout_mismatch(
-                response, "no state.prakerja pagination/programs"
-            )
+        if not isinstance(paging, dict) or "lastPage" not in paging:
+            return self.layout_mismatch(response, "no state.prakerja.pagination")
+        if not isinstance(programs, list) or any(
+            PROGRAM_KEYS - p.keys() for p in programs
+        ):
+            return self.layout_mismatch(response, "program without id/slug/name")
         if paging.get("page") == 1:
             yield from self.schedule_pages(paging["lastPage"], self.listing_request)
         if not programs and not paging.get("total"):
