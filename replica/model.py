@@ -48,6 +48,9 @@ class Listing:
     updated_at: str = "2020-04-01"  # ISO date; moves to the date of a timeline change
     # Platform-specific raw values a renderer may need to reproduce a sample
     # exactly (e.g. a numeric product id, a thumbnail path, a note shown).
+    # Keys set by the catalog (replica/catalog.py): "sample" (file name under
+    # replica/data/<slug>/ of a sample listing), "component_prices" (bundles),
+    # "dropped_prakerja" (Kartu Prakerja removed at the halt), "relisted_from".
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -84,6 +87,7 @@ class Context(Protocol):
     as_of: str  # ISO date of the replica clock
     variant: str  # "v1", or "v2" under the layout fault / the Layout v2 timeline
     empty: bool  # the `empty` fault: the listing shows zero entries, total 0
+    headers: dict[str, str]  # request headers, lower-case names (e.g. "accept")
 
     def page(self, number: int, size: int) -> Page:
         """The visible listings of this platform on page ``number``."""
