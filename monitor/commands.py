@@ -193,3 +193,28 @@ def check(args) -> int:
     finally:
         db.close()
     return 0
+
+
+def alert(args) -> int:
+    from monitor.alerting import send_alerts
+
+    cfg = settings(args)
+    if args.outbox:
+        cfg.data["outbox"] = args.outbox
+    db = open_database(cfg)
+    try:
+        lines = send_alerts(db, cfg, dry_run=args.dry_run)
+    finally:
+        db.close()
+    if not lines:
+        print("nothing to announce and nothing pending")
+    for line in lines:
+        print(line)
+    return 1 if any("NOT delivered" in line for line in lines) else 0
+
+
+def demo(args) -> int:
+    from monitor.demo import run_demo
+
+    run_demo(args.dir, size=args.size, seed=args.seed)
+    return 0
