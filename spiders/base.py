@@ -237,21 +237,29 @@ class HtmlCatalogSpider(PagedSpider):
         try:
             requests = [self.detail_request(*card) for card in self.cards(response)]
             total = self.total(response)
-            notice = bool(response.css(self.empty_css))
-            empty = not requests and (total == 0 or (total is None and notice))
-            if not requests and not empty:
-                raise LayoutChanged(f"no cards (total {total})")
-            if page == 1 and total is None and not empty:
-                raise LayoutChanged("no total count")
+            state = self.listing_state(response, page, bool(requests), total)
         except LayoutChanged as exc:
             return self.layout_mismatch(response, str(exc))
         if page == 1:
             pages = -(-(total or 0) // self.page_size)
             yield from self.schedule_pages(pages, self.listing_request)
-        if empty:
+        if state == "empty":
             self.listing_empty(response)
         self.reached_page()
         yield from requests
+
+    def listing_state(self, response, page: int, cards: bool, total: int | None):
+        """What a listing page shows: cards, empty, or past_end (the total shrank
+        below this page during the crawl); LayoutChanged for anything else."""
+        if cards:
+            if page == 1 and total is None:
+                raise LayoutChanged("no total count")
+            return "cards"
+        if total == 0 or (total is None and response.css(self.empty_css)):
+            return "empty"
+        if page > 1 and total is not None and total <= (page - 1) * self.page_size:
+            return "past_end"
+        raise LayoutChanged(f"no cards (total {total})")
 
     def detail_request(self, listing_id: str | None, href: str | None):
         """The card's detail request, rebuilt from the base (never the href)."""

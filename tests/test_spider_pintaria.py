@@ -148,6 +148,18 @@ def test_empty_listing(spider):
     assert stat(spider, MISMATCH) == 0
 
 
+def test_page_past_a_shrunken_total(spider):
+    def shrunk(text):  # 38 -> 36 trainings while the crawl ran: page 7 is gone
+        return empty_listing(text).replace("<strong>0</strong>", "<strong>36</strong>")
+
+    response = listing(shrunk, url=LISTING + "?page=7")
+    assert list(spider.parse(response, page=7)) == []
+    assert stat(spider, PAGES_REACHED) == 1
+    assert stat(spider, MISMATCH) == stat(spider, LISTING_EMPTY) == 0
+    assert list(spider.parse(response, page=6)) == []  # 36 needs page 6: a mismatch
+    assert stat(spider, MISMATCH) == 1
+
+
 def test_gone_detail_and_foreign_id(spider):
     gone = detail("detail_single.html").replace(status=410, body=b"Gone")
     assert list(spider.parse_detail(gone)) == []
