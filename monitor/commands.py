@@ -218,3 +218,40 @@ def demo(args) -> int:
 
     run_demo(args.dir, size=args.size, seed=args.seed)
     return 0
+
+
+def run_once(cfg, now=None, slugs=None, quiet=False, out=None) -> int:
+    """Crawl every enabled platform, check, alert; one line per platform.
+
+    Returns 0 when every platform was verified, 1 otherwise."""
+    from monitor.alerting import send_alerts
+    from monitor.check import check_all
+
+    out = out or sys.stdout
+    results = run_crawls(cfg, slugs or cfg.enabled_platforms(), now=now, quiet=quiet)
+    db = open_database(cfg)
+    try:
+        reports = {r.platform: r for r in check_all(db, cfg)}
+        lines = send_alerts(db, cfg)
+    finally:
+        db.close()
+    for r in results:
+        rep = reports.get(r.platform)
+        found = (
+            f"{len(rep.opened)} new, {len(rep.resolved)} resolved findings"
+            if rep
+            else "not compared"
+        )
+        why = f" ({'; '.join(r.reasons)})" if r.reasons else ""
+        out.write(
+            f"{DISPLAY_NAMES[r.platform]:<14} crawl {r.crawl_id}: {r.status}{why},"
+            f" {r.items} listings, {found}\n"
+        )
+    for line in lines:
+        out.write(f"alert: {line}\n")
+    out.flush()
+    return 0 if all(r.status == "complete" for r in results) else 1
+
+
+def run(args) -> int:
+    return run_once(settings(args), now=now_arg(args))
