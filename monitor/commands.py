@@ -255,3 +255,22 @@ def run_once(cfg, now=None, slugs=None, quiet=False, out=None) -> int:
 
 def run(args) -> int:
     return run_once(settings(args), now=now_arg(args))
+
+
+def schedule(args) -> int:
+    import logging
+
+    from monitor.schedule import Monitor
+
+    cfg = settings(args)
+    monitor = Monitor(cfg)
+    if args.list:
+        for job, next_run in monitor.jobs():
+            print(f"{job:<22} next run {next_run}")
+        return 0
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    monitor.serve()
+    return 0

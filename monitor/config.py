@@ -58,6 +58,7 @@ DEFAULTS: dict = {
         "cron": "0 */6 * * *",
         "timezone": "Asia/Jakarta",
         "misfire_grace_time": 3600,
+        "interval_seconds": 0,  # > 0: every N seconds instead of cron (tests)
     },
     "crawl": {"parallel": 4, "timeout": 6 * 3600},
     "trust": {"min_share": 0.8, "min_coverage": 0.9, "max_error_rate": 0.05},
