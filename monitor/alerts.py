@@ -18,38 +18,40 @@ dataclass below, or a dict with the same keys; list fields may be JSON text):
 HTML from ``templates/digest.*.j2``). Scraped text is HTML-escaped in the HTML part
 and cut to one line, without control characters, in the text part; the Subject is
 built only from counts and platform display names. ``deliver(message, settings)``
-sends it with smtplib; ``write_outbox(message, folder)`` writes an ``.eml`` file.
+sends it with smtplib, ``write_outbox(message, folder)`` writes an ``.eml`` file
+(both live in ``monitor.delivery``, the side-effect edge, and are re-exported here).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
 import re
-import smtplib
-import ssl
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, make_msgid, parsedate_to_datetime
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-log = logging.getLogger(__name__)
+from monitor.delivery import (  # noqa: F401 - delivery is part of this API
+    DEFAULT_MSGID_DOMAIN,
+    DIGEST_HEADER,
+    PASSWORD_ENV,
+    SECURITIES,
+    DeliveryError,
+    SmtpSettings,
+    deliver,
+    safe_id,
+    write_outbox,
+)
 
 SUBJECT_PREFIX = "[prakerja-monitor]"
-DIGEST_HEADER = "X-Prakerja-Digest"
 DEFAULT_SENDER = "prakerja-monitor@localhost"
-DEFAULT_MSGID_DOMAIN = "prakerja-monitor.local"
-PASSWORD_ENV = "PRAKERJA_MONITOR_SMTP_PASSWORD"  # read by the caller, never here
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_VALUE = 500  # characters of one scraped value shown
 
@@ -69,16 +71,10 @@ RESOLUTIONS = {
     "unbundled": "no longer a bundle",
     "unavailable": "no longer available for purchase",
 }
-SECURITIES = {"starttls": 587, "ssl": 465, "none": 25}  # default port of each
 
 # Characters that could break a line or reorder text: C0/C1 controls, U+2028/9,
 # and the bidi embedding/override/isolate controls.
 UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-SAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class DeliveryError(RuntimeError):
-    """The digest could not be handed to the SMTP server; it stays pending."""
 
 
 @dataclass
@@ -119,28 +115,6 @@ class CrawlHealth:
     crawl_ids: list[int] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int | None = None  # None: the default port of ``security``
-    security: str = "starttls"  # "starttls", "ssl" or "none"
-    user: str | None = None
-    password: str | None = None  # from $PRAKERJA_MONITOR_SMTP_PASSWORD
-    timeout: float = 30.0
-
-    @classmethod
-    def from_config(cls, smtp: Mapping, password: str | None = None):
-        """From the config's ``[smtp]`` table; unknown keys are ignored."""
-        return cls(
-            host=smtp.get("host") or "",
-            port=int(smtp["port"]) if smtp.get("port") else None,
-            security=smtp.get("security") or "starttls",
-            user=smtp.get("user") or None,
-            password=password if password is not None else smtp.get("password"),
-            timeout=float(smtp.get("timeout") or 30.0),
-        )
-
-
 # -- rendering ---------------------------------------------------------------
 
 
@@ -167,7 +141,7 @@ def render_digest(
     }
     crawls = [_health(h) for h in health]
     moment = _aware(generated_at)
-    digest_id = _safe_id(digest_id) or _default_id(moment, sections, crawls)
+    digest_id = safe_id(digest_id) or _default_id(moment, sections, crawls)
     subject = digest_subject(**sections, health=crawls)
     context = {
         "digest_id": digest_id,
@@ -403,10 +377,6 @@ def _domain(address: str) -> str | None:
     return domain if re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}", domain) else None
 
 
-def _safe_id(value) -> str:
-    return SAFE_ID.sub("-", str(value)).strip("-")[:64] if value else ""
-
-
 def _default_id(moment: datetime, sections: dict, crawls: list) -> str:
     keys = [f"{k}:{f.id}" for k, found in sections.items() for f in found]
     keys += [f"health:{h.platform}:{h.since}" for h in crawls]
@@ -428,81 +398,3 @@ def _environment(autoescape: bool) -> Environment:
 
 _TEXT = _environment(autoescape=False)
 _HTML = _environment(autoescape=True)
-
-
-# -- delivery ------------------------------------------------------------------
-
-
-def deliver(message: EmailMessage, settings: SmtpSettings | Mapping) -> str:
-    """Send ``message`` by SMTP; its Message-ID. Raises DeliveryError."""
-    if not isinstance(settings, SmtpSettings):
-        settings = SmtpSettings.from_config(settings)
-    if not settings.host:
-        raise DeliveryError("no SMTP host configured")
-    if settings.security not in SECURITIES:
-        raise DeliveryError(f"unknown SMTP security {settings.security!r}")
-    if settings.user and settings.password is None:
-        raise DeliveryError(f"SMTP user set but ${PASSWORD_ENV} is empty")
-    if message["Message-ID"] is None:
-        message["Message-ID"] = make_msgid(domain=DEFAULT_MSGID_DOMAIN)
-    port = settings.port or SECURITIES[settings.security]
-    where = f"{settings.host}:{port} ({settings.security})"
-    try:
-        client = _connect(settings, port)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryError(f"cannot connect to SMTP server {where}: {exc}") from exc
-    try:
-        if settings.security == "starttls":
-            client.starttls(context=ssl.create_default_context())
-        if settings.user:
-            client.login(settings.user, settings.password)
-        refused = client.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryError(f"SMTP delivery via {where} failed: {exc}") from exc
-    finally:
-        _close(client)
-    if refused:  # accepted for the others; resending would duplicate theirs
-        log.warning("SMTP server refused recipients: %s", ", ".join(refused))
-    return str(message["Message-ID"])
-
-
-def _connect(settings: SmtpSettings, port: int) -> smtplib.SMTP:
-    if settings.security == "ssl":
-        return smtplib.SMTP_SSL(
-            settings.host,
-            port,
-            timeout=settings.timeout,
-            context=ssl.create_default_context(),
-        )
-    return smtplib.SMTP(settings.host, port, timeout=settings.timeout)
-
-
-def _close(client: smtplib.SMTP) -> None:
-    try:
-        client.quit()
-    except (OSError, smtplib.SMTPException):
-        client.close()
-
-
-def write_outbox(message: EmailMessage, folder: str | os.PathLike) -> Path:
-    """Write ``<timestamp>-<digest id>.eml`` into ``folder`` atomically."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        moment = parsedate_to_datetime(str(message["Date"]))
-    except (TypeError, ValueError):
-        moment = datetime.now(UTC)
-    stamp = _aware(moment).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    digest = _safe_id(message[DIGEST_HEADER]) or "digest"
-    path = folder / f"{stamp}-{digest}.eml"
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(message.as_bytes(policy=SMTP))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
