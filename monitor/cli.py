@@ -116,6 +116,88 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(p, db=False)
     p.add_argument("--show", action="store_true", help="print the effective settings")
+    p = add(
+        sub,
+        "check",
+        commands.check,
+        "compare crawls and update the findings",
+        "prakerja-monitor check --db prakerja.db",
+        """
+        For every platform, compare each new complete crawl with the previous
+        complete one (added, removed, changed field by field, into `changes`),
+        classify bundles, apply the rule bundle-prakerja-after-halt, and open,
+        extend, resolve or reopen findings. Incomplete and failed crawls are never
+        compared and never make a listing removed.
+        """,
+    )
+    common(p, now=True)
+
+    p = add(
+        sub,
+        "alert",
+        commands.alert,
+        "e-mail the digest of new findings to the PMO",
+        "prakerja-monitor alert --dry-run",
+        """
+        Send one digest of what changed since the last alert: new, reopened and
+        resolved findings per platform, and crawls that could not be trusted. By
+        SMTP when smtp.host is set (password only from
+        $PRAKERJA_MONITOR_SMTP_PASSWORD), else as an .eml file in the outbox
+        folder. A digest that could not be delivered stays pending and is retried
+        by the next run; nothing is announced twice.
+        """,
+    )
+    common(p)
+    p.add_argument("--dry-run", action="store_true", help="print, store nothing")
+    p.add_argument("--outbox", help="outbox folder (default from config: outbox)")
+
+    p = add(
+        sub,
+        "run",
+        commands.run,
+        "crawl, check and alert once",
+        "prakerja-monitor run --config prakerja-monitor.toml",
+        """
+        The scheduled job, once: crawl every enabled platform (each in its own
+        process), check, and send the digest. One summary line per platform.
+        Exits 1 when a platform could not be verified.
+        """,
+    )
+    common(p, now=True)
+
+    p = add(
+        sub,
+        "schedule",
+        commands.schedule,
+        "run crawls on their schedules",
+        "prakerja-monitor schedule --config prakerja-monitor.toml --list",
+        """
+        Run the monitor as a service: one job per enabled platform on its cron
+        schedule (default every 6 hours, Asia/Jakarta), each crawl in its own
+        process, never two crawls of one platform at once, missed runs coalesced;
+        check and alert after each crawl. SIGTERM or Ctrl-C stops it cleanly.
+        """,
+    )
+    common(p)
+    p.add_argument("--list", action="store_true", help="print jobs and next runs")
+
+    p = add(
+        sub,
+        "demo",
+        commands.demo,
+        "run the whole chain against the local replica",
+        "prakerja-monitor demo --dir prakerja-demo",
+        """
+        Start the replica on a free loopback port, crawl all eight platforms as of
+        2020-06-29 (before the halt) and 2020-07-02 (after it), check, write the
+        digest to the outbox, and print per platform: listings, bundles, bundles
+        payable with Kartu Prakerja, open findings and crawl status.
+        """,
+    )
+    p.add_argument("--dir", default="prakerja-demo", help="output folder (recreated)")
+    p.add_argument("--size", type=int, default=1900, help="replica catalog size")
+    p.add_argument("--seed", type=int, default=1, help="replica catalog seed")
+
     return parser
 
 
