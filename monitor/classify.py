@@ -15,11 +15,13 @@ Evidence, strongest first:
   "<n> Pelatihan" for n >= 2.
 * ``list_price~sum_of_parts`` / ``description:lists-courses``  supporting only.
 
-Hard negatives discount a leading "Paket" when it is the only title signal: a data
-or internet package (``negative:paket-data``) or a course about parcel deliveries
-(``negative:paket-pengiriman``). A description that mentions "paket" is never
-evidence. The title is compared after collapsing whitespace and folding letter case,
-so neither changes the result.
+Hard negatives discount the title word they explain (other evidence still counts):
+a leading "Paket" naming a data/internet package (``negative:paket-data``), a tour
+(``negative:paket-wisata``) or a software suite (``negative:paket-aplikasi``), or in a
+course about parcel deliveries (``negative:paket-pengiriman``); "bundle" as a pricing
+topic (``negative:bundle-topic``). A description mentioning "paket" is no evidence.
+The title is compared after collapsing whitespace and folding letter case, so
+neither changes the result.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-CLASSIFIER_VERSION = "2020.07-1"
+CLASSIFIER_VERSION = "2020.07-2"
 
 STRONG = "strong"
 WEAK = "weak"
@@ -44,9 +46,27 @@ TITLE_WORDS = re.compile(
 )
 LEADING_PAKET = re.compile(r"^paket\b")
 COUNT_WORDS = re.compile(r"(?<![\w.,])(\d{1,2})\s+(kelas|pelatihan|kursus)\b")
-PAKET_DATA = re.compile(r"^paket\s+(?:data|internet|kuota|pulsa)\b")
-PARCEL_CONTEXT = re.compile(
-    r"\b(?:pengiriman|kiriman|kurir|ekspedisi|logistik|ongkir|resi)\b"
+# A leading "Paket" that names something other than a training package.
+PAKET_NEGATIVES = (
+    (r"^paket\s+(?:data|internet|kuota|pulsa)\b", "negative:paket-data"),
+    (
+        r"^paket\s+(?:wisata|tour|tur|liburan|perjalanan|umroh|umrah|haji)\b",
+        "negative:paket-wisata",
+    ),
+    (
+        r"^paket\s+(?:aplikasi|software|perangkat\s+lunak|office)\b",
+        "negative:paket-aplikasi",
+    ),
+    (
+        r"\b(?:pengiriman|kiriman|kurir|ekspedisi|logistik|ongkir|resi)\b",
+        "negative:paket-pengiriman",
+    ),
+)
+PAKET_NEGATIVES = tuple((re.compile(p), reason) for p, reason in PAKET_NEGATIVES)
+# "Bundle"/"Bundling" as a pricing or product topic, not a bundle of classes.
+BUNDLE_TOPIC = re.compile(
+    r"\bbundl(?:e|ing)\s+(?:pricing|harga|produk|product)\b"
+    r"|\b(?:strategi|teknik)\s+bundl(?:e|ing)\b"
 )
 DESCRIPTION_COURSES = re.compile(
     r"terdiri\s+(?:dari|atas)\s+(?:beberapa|\d+)\s+(?:course|kelas|pelatihan)"
@@ -104,30 +124,27 @@ def classify(listing: dict | None) -> Classification:
 
 
 def _title_evidence(title: str) -> tuple[list[str], list[str]]:
-    """Weak title reasons and hard-negative reasons of a folded title."""
-    found = []
+    """Weak title reasons and hard-negative reasons of a folded title.
+
+    A hard negative discounts the one keyword it explains; others still count.
+    """
+    found, negative = [], []
+    first = TITLE_WORDS.match(title)
+    if LEADING_PAKET.match(title) and not (first and first.group(1)):
+        discount = next((r for p, r in PAKET_NEGATIVES if p.search(title)), None)
+        (negative if discount else found).append(discount or "title:Paket")
     for match in TITLE_WORDS.finditer(title):
         if match.group(1):
             found.append(f"title:Paket {match.group(1).capitalize()}")
+        elif BUNDLE_TOPIC.search(title):
+            negative.append("negative:bundle-topic")
         else:
             found.append(f"title:{match.group(2).capitalize()}")
     for match in COUNT_WORDS.finditer(title):
         count = int(match.group(1))
         if count >= 2:
             found.append(f"title:{count} {match.group(2).capitalize()}")
-    first = TITLE_WORDS.match(title)
-    leading = bool(LEADING_PAKET.match(title)) and not (first and first.group(1))
-    negative = []
-    if leading and not found:
-        if PAKET_DATA.search(title):
-            negative.append("negative:paket-data")
-        elif PARCEL_CONTEXT.search(title):
-            negative.append("negative:paket-pengiriman")
-        else:
-            found.insert(0, "title:Paket")
-    elif leading:
-        found.insert(0, "title:Paket")
-    return _unique(found), negative
+    return _unique(found), _unique(negative)
 
 
 def _fold(value) -> str:

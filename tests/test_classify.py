@@ -124,9 +124,31 @@ CASES = [
     (
         _row("Paket Data Seller (3 Kelas)"),
         True,
-        ["title:Paket", "title:3 Kelas"],
+        ["title:3 Kelas", "negative:paket-data"],
         WEAK,
     ),
+    (
+        _row("Paket Wisata Lokal: Menjadi Pemandu Wisata Profesional"),
+        False,
+        ["negative:paket-wisata"],
+        NONE,
+    ),
+    (
+        _row("Paket Aplikasi Perkantoran: Microsoft Office untuk Pemula"),
+        False,
+        ["negative:paket-aplikasi"],
+        NONE,
+    ),
+    (
+        _row("Bundle Pricing: Strategi Harga untuk Toko Online"),
+        False,
+        ["negative:bundle-topic"],
+        NONE,
+    ),
+    (_row("Strategi Bundling Produk"), False, ["negative:bundle-topic"], NONE),
+    (_row("Bundling Kelas Foto"), True, ["title:Bundling"], WEAK),
+    (_row("Bisnis Paket Katering Harian untuk Kantor"), False, [], NONE),
+    (_row("Teknik Mengemas Paket Pesanan Online agar Aman"), False, [], NONE),
     # supporting evidence never decides alone
     (
         _row(
