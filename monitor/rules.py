@@ -207,11 +207,12 @@ def _window(value) -> Window:
 
 
 def _is_bundle(classification) -> bool:
-    if isinstance(classification, bool):
-        return classification
+    """From a Classification, a mapping or a bool; SQLite's 1 counts as True."""
     if isinstance(classification, Mapping):
-        return classification.get("is_bundle") is True
-    return getattr(classification, "is_bundle", False) is True
+        value = classification.get("is_bundle")
+    else:
+        value = getattr(classification, "is_bundle", classification)
+    return _tristate(value) is True
 
 
 def _tristate(value) -> bool | None:

@@ -168,9 +168,19 @@ def test_bundle_after_halt(snapshot, is_bundle, outcome, reason):
     assert result.is_violation is (outcome == VIOLATION)
 
 
-@pytest.mark.parametrize("classification", [True, {"is_bundle": True}])
+@pytest.mark.parametrize(
+    "classification",
+    [True, {"is_bundle": True}, {"is_bundle": 1}, classify({"title": "Paket Kelas"})],
+)
 def test_classification_shapes(classification):
     assert evaluate(BUNDLE_AFTER_HALT, row(), classification).outcome == VIOLATION
+
+
+@pytest.mark.parametrize(
+    "classification", [False, {"is_bundle": 0}, {"is_bundle": None}, {}, None]
+)
+def test_not_bundles(classification):
+    assert evaluate(BUNDLE_AFTER_HALT, row(), classification).reason == "single"
 
 
 def test_halt_is_configurable():
