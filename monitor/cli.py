@@ -198,6 +198,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, default=1900, help="replica catalog size")
     p.add_argument("--seed", type=int, default=1, help="replica catalog seed")
 
+    p = add(
+        sub,
+        "query",
+        commands.query,
+        "run read-only SQL on the snapshot database",
+        "prakerja-monitor query --saved bundles-payable-after-halt"
+        " --param platform=tokopedia",
+        """
+        Run ad hoc SQL (or a saved query) on a read-only connection with a time
+        limit and a row cap. Tables and views: crawls, listings, snapshots,
+        changes, findings, alerts. Write statements are refused.
+        """,
+    )
+    p.add_argument("sql", nargs="?", help="the SQL to run")
+    common(p)
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--saved", metavar="NAME", help="run a saved query (see --list)")
+    p.add_argument("--list", action="store_true", help="list the saved queries")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of the saved query (repeatable)",
+    )
+    p.add_argument("--timeout", type=float, help="seconds before giving up (5)")
+    p.add_argument("--max-rows", type=int, help="rows printed at most (1000)")
+
     return parser
 
 

@@ -274,3 +274,77 @@ def schedule(args) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     monitor.serve()
     return 0
+
+
+def format_rows(result, fmt: str, out) -> None:
+    import csv
+
+    if fmt == "json":
+        rows = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+        out.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+    else:
+        cells = [[("" if v is None else str(v)) for v in row] for row in result.rows]
+        cells = [[c.replace("\n", " ")[:80] for c in row] for row in cells]
+        widths = [
+            max([len(col)] + [len(row[i]) for row in cells])
+            for i, col in enumerate(result.columns)
+        ]
+        line = "  ".join(
+            c.ljust(w) for c, w in zip(result.columns, widths, strict=True)
+        )
+        out.write(line.rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
+        for row in cells:
+            text = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+            out.write(text.rstrip() + "\n")
+        out.write(f"({len(result.rows)} rows)\n")
+
+
+def query(args) -> int:
+    from storage.queries import SAVED, QueryError, run_query, saved_params
+
+    if args.list:
+        for q in SAVED.values():
+            params = (
+                f"  [--param {'=... --param '.join(q.params)}=...]" if q.params else ""
+            )
+            print(f"{q.name:<30} {q.title}{params}")
+        return 0
+    cfg = settings(args)
+    params = dict(p.partition("=")[::2] for p in args.param)
+    if args.saved:
+        if args.sql:
+            raise UserError("give either SQL or --saved NAME, not both")
+        if args.saved not in SAVED:
+            raise UserError(
+                f"no saved query {args.saved!r}; see prakerja-monitor query --list"
+            )
+        sql = SAVED[args.saved].sql
+        try:
+            params = saved_params(SAVED[args.saved], params)
+        except QueryError as exc:
+            raise UserError(str(exc)) from None
+    elif args.sql:
+        sql = args.sql
+    else:
+        raise UserError('give SQL, e.g. "select * from crawls", or --saved NAME')
+    try:
+        result = run_query(
+            cfg.database,
+            sql,
+            params,
+            timeout=args.timeout or cfg["query"]["timeout"],
+            max_rows=args.max_rows or cfg["query"]["max_rows"],
+        )
+    except QueryError as exc:
+        raise UserError(str(exc)) from None
+    format_rows(result, args.format, sys.stdout)
+    if result.truncated:
+        print(
+            f"note: output cut at {len(result.rows)} rows (--max-rows to change)",
+            file=sys.stderr,
+        )
+    return 0

@@ -1,0 +1,157 @@
+"""Saved queries for analysts (``query --saved``, Datasette canned queries), and a
+read-only, time-limited runner for ad hoc SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.db import connect
+
+HALT = "2020-06-30T00:00:00+07:00"
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    title: str
+    sql: str
+    params: tuple[str, ...] = ()
+    defaults: tuple[tuple[str, str], ...] = ()
+
+
+SAVED = {
+    q.name: q
+    for q in (
+        SavedQuery(
+            "bundles-payable-after-halt",
+            "Bundles payable with Kartu Prakerja after the halt (open findings)",
+            """
+            select f.id as finding, f.platform, f.listing_id, v.title, v.provider,
+                v.price_idr, v.list_price_idr, f.opened_at, f.last_seen_at, v.url,
+                f.relisted_from_listing_id as relisted_from
+            from findings f join listing_versions v on v.id = f.version_id
+            where f.status = 'open' and f.rule = 'bundle-prakerja-after-halt'
+              and (:platform = '' or f.platform = :platform)
+            order by f.platform, f.id
+            """,
+            ("platform",),
+            (("platform", ""),),
+        ),
+        SavedQuery(
+            "open-findings-by-platform",
+            "Open findings per platform",
+            """
+            select platform, count(*) as open_findings, min(opened_at) as oldest
+            from findings where status = 'open' group by platform order by platform
+            """,
+        ),
+        SavedQuery(
+            "price-changes",
+            "Price changes between complete crawls",
+            """
+            select c.platform, c.listing_id, c.old_value as old_price,
+                c.new_value as new_price, c.from_crawl_id, c.to_crawl_id
+            from changes c
+            where c.kind = 'changed' and c.field in ('price_idr', 'list_price_idr')
+              and (:platform = '' or c.platform = :platform)
+            order by c.to_crawl_id desc, c.platform, c.listing_id
+            """,
+            ("platform",),
+            (("platform", ""),),
+        ),
+        SavedQuery(
+            "removed-listings",
+            "Listings confirmed removed",
+            """
+            select c.platform, c.listing_id, c.new_value as why, c.from_crawl_id as
+                last_seen_crawl, c.to_crawl_id as removed_in_crawl
+            from changes c where c.kind = 'removed'
+              and (:platform = '' or c.platform = :platform)
+            order by c.to_crawl_id desc
+            """,
+            ("platform",),
+            (("platform", ""),),
+        ),
+        SavedQuery(
+            "crawl-health",
+            "Crawl health history",
+            """
+            select id, platform, observed_at, status, items, pages, errors, health
+            from crawls where (:platform = '' or platform = :platform)
+            order by id desc
+            """,
+            ("platform",),
+            (("platform", ""),),
+        ),
+        SavedQuery(
+            "providers-with-most-bundles",
+            "Training providers with the most bundles (newest complete crawls)",
+            """
+            select provider, count(*) as bundles,
+                sum(prakerja_payment = 1) as payable_with_prakerja,
+                group_concat(distinct platform) as platforms
+            from snapshots
+            where is_bundle = 1 and crawl_id in (
+                select max(id) from crawls where status = 'complete' group by platform)
+            group by provider order by bundles desc limit 20
+            """,
+        ),
+    )
+}
+
+
+class QueryError(Exception):
+    """A query that cannot run: a write, an SQL error, a timeout."""
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[tuple]
+    truncated: bool
+
+
+def run_query(
+    path: str | Path,
+    sql: str,
+    params: dict | None = None,
+    timeout: float = 5.0,
+    max_rows: int = 1000,
+) -> Result:
+    """Run ``sql`` on a read-only connection with a time limit and a row cap."""
+    if not Path(path).exists():
+        raise QueryError(f"no database at {path}")
+    conn = connect(path, readonly=True)
+    deadline = time.monotonic() + timeout
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+    try:
+        cursor = conn.execute(sql, params or {})
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchmany(max_rows + 1)
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise QueryError(f"query stopped after the {timeout:g} s limit") from None
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            raise QueryError(
+                "the database is opened read-only: queries cannot change it"
+                " (write statements are refused)"
+            ) from None
+        raise QueryError(f"SQL error: {exc}") from None
+    except (sqlite3.DatabaseError, sqlite3.ProgrammingError) as exc:
+        raise QueryError(f"SQL error: {exc}") from None
+    finally:
+        conn.close()
+    return Result(columns, rows[:max_rows], len(rows) > max_rows)
+
+
+def saved_params(query: SavedQuery, given: dict[str, str]) -> dict[str, str]:
+    unknown = set(given) - set(query.params)
+    if unknown:
+        raise QueryError(
+            f"saved query {query.name!r} takes {', '.join(query.params) or 'no'}"
+            f" parameters, not {', '.join(sorted(unknown))}"
+        )
+    return {**dict(query.defaults), **given}
