@@ -109,6 +109,7 @@ def run_crawls(cfg, slugs, base_urls=None, now=None, parallel=None, quiet=False)
         now=now,
         parallel=parallel or cfg["crawl"]["parallel"],
         timeout=cfg["crawl"]["timeout"],
+        evidence_dir=cfg["evidence_dir"],
         settings={
             "PRAKERJA_TRUST_MIN_SHARE": trust["min_share"],
             "PRAKERJA_TRUST_MIN_COVERAGE": trust["min_coverage"],

@@ -38,11 +38,13 @@ class CrawlRunner:
         parallel: int = 4,
         timeout: float | None = None,
         settings: dict[str, str] | None = None,
+        evidence_dir: str | None = None,
         on_progress: Callable[[dict], None] | None = None,
     ):
         self.db_path, self.base_urls, self.now = db_path, base_urls or {}, now
         self.parallel, self.timeout = parallel, timeout
         self.settings = settings or {}
+        self.evidence_dir = evidence_dir
         self.on_progress = on_progress or (lambda event: None)
         self.procs: dict[str, subprocess.Popen] = {}
         self.lock = threading.Lock()
@@ -54,6 +56,8 @@ class CrawlRunner:
             cmd += ["--base-url", self.base_urls[slug]]
         if self.now:
             cmd += ["--now", self.now]
+        if self.evidence_dir:
+            cmd += ["--evidence-dir", self.evidence_dir]
         for name, value in self.settings.items():
             cmd += ["-s", f"{name}={value}"]
         return cmd

@@ -37,6 +37,7 @@ class Monitor:
             cfg.database,
             base_urls=cfg.base_urls(),
             timeout=cfg["crawl"]["timeout"],
+            evidence_dir=cfg["evidence_dir"],
             settings={
                 "PRAKERJA_TRUST_MIN_SHARE": trust["min_share"],
                 "PRAKERJA_TRUST_MIN_COVERAGE": trust["min_coverage"],

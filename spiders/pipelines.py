@@ -71,6 +71,8 @@ class NormalizePipeline:
             timespec="seconds"
         )
         out["source_urls"] = list(raw.get("source_urls") or [])
+        if raw.get("evidence"):
+            out["evidence"] = raw["evidence"]
         return out
 
     def rupiah(self, field: str, value: object) -> int | None:
@@ -152,9 +154,8 @@ class StorePipeline:
         return pipe
 
     def open_spider(self, spider=None):
-        from storage.db import open_db
-
         from storage import snapshots
+        from storage.db import open_db
 
         spider = spider or self.crawler.spider
         self.db = open_db(self.db_path)
@@ -213,6 +214,7 @@ class StorePipeline:
             errors=error_count(stats),
             health=judged.reasons,
             stats=stats,
+            warc_path=stats.get("prakerja/warc_path"),
         )
         spider.logger.info(
             "crawl %s of %s: %s %s",

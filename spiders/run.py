@@ -20,6 +20,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--db", required=True, help="SQLite file to store into")
     parser.add_argument("--base-url", help="the platform's base URL")
     parser.add_argument("--now", help="ISO time the crawl counts as observed at")
+    parser.add_argument("--evidence-dir", help="folder for the crawl's WARC file")
     parser.add_argument("--log-level", default="WARNING")
     parser.add_argument(
         "-s", dest="settings", action="append", default=[], metavar="NAME=VALUE"
@@ -34,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     settings.set("PRAKERJA_NOW", args.now, priority="cmdline")
     settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
     settings.set("PRAKERJA_PROGRESS", True, priority="cmdline")
+    if args.evidence_dir:
+        settings.set("PRAKERJA_EVIDENCE_DIR", args.evidence_dir, priority="cmdline")
     if args.base_url:
         urls = {args.slug: args.base_url.rstrip("/")}
         settings.set("PRAKERJA_BASE_URLS", json.dumps(urls), priority="cmdline")

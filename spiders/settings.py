@@ -34,6 +34,9 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.BackoffRetryMiddleware": 550,
 }
 
+SPIDER_MIDDLEWARES = {"spiders.evidence.ArchiveMiddleware": 950}
+PRAKERJA_EVIDENCE_DIR = None  # per-crawl WARC files of the responses behind items
+
 ITEM_PIPELINES = {
     "spiders.pipelines.NormalizePipeline": 100,
     "spiders.pipelines.ValidatePipeline": 200,

@@ -197,3 +197,37 @@ def m002_monitor(db: Database) -> None:
 
         """
     )
+
+
+@migrations()
+def m003_evidence(db: Database) -> None:
+    """Each sighting points at its archived response: WARC offset and payload."""
+    db.executescript(
+        """
+        CREATE TABLE payloads (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE);
+        ALTER TABLE sightings ADD COLUMN warc_offset INTEGER;
+        ALTER TABLE sightings ADD COLUMN payload_id INTEGER;
+        ALTER TABLE crawls ADD COLUMN warc_path TEXT;
+        DROP VIEW snapshots;
+        CREATE VIEW snapshots AS
+        SELECT
+            s.crawl_id, l.platform, l.listing_id, c.observed_at, v.url, v.title,
+            v.provider, v.price_idr, v.list_price_idr, v.components,
+            v.payment_methods, v.prakerja_payment, v.available, v.category,
+            v.rating, v.rating_count, j.is_bundle, j.bundle_reasons,
+            v.bundle_label, v.bundle_keywords, v.payment_channels,
+            v.prakerja_evidence, s.version_id, c.status AS crawl_status,
+            CASE WHEN s.warc_offset IS NOT NULL THEN c.warc_path END
+                AS evidence_file,
+            CASE WHEN s.warc_offset IS NOT NULL THEN
+                '<urn:prakerja-monitor:crawl:' || s.crawl_id || ':'
+                || s.warc_offset || '>' END AS evidence_record_id,
+            p.sha256 AS evidence_sha256
+        FROM sightings s
+        JOIN crawls c ON c.id = s.crawl_id
+        JOIN listings l ON l.id = s.listing_key
+        JOIN listing_versions v ON v.id = s.version_id
+        LEFT JOIN judgments j ON j.version_id = s.version_id
+        LEFT JOIN payloads p ON p.id = s.payload_id;
+        """
+    )

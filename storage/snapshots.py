@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from storage.evidence import payload_key
 from storage.migrations import FACT_COLUMNS
 
 RUNNING, COMPLETE, INCOMPLETE, FAILED = "running", "complete", "incomplete", "failed"
@@ -147,10 +148,15 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
                     f" VALUES (?, ?, ?, {placeholders})",
                     [key, sig, crawl_id, *facts],
                 ).lastrowid
+            evidence = item.get("evidence") or {}
+            payload = None
+            if evidence.get("sha256"):
+                payload = payload_key(db, evidence["sha256"])
             conn.execute(
-                "INSERT OR REPLACE INTO sightings (crawl_id, listing_key, version_id)"
-                " VALUES (?, ?, ?)",
-                [crawl_id, key, version],
+                "INSERT OR REPLACE INTO sightings"
+                " (crawl_id, listing_key, version_id, warc_offset, payload_id)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [crawl_id, key, version, evidence.get("offset"), payload],
             )
     return len(items)
 
@@ -165,11 +171,13 @@ def finish_crawl(
     errors: int,
     health: list[dict],
     stats: dict | None = None,
+    warc_path: str | None = None,
 ) -> None:
     """Close a crawl with its counts, trust verdict and reasons."""
     db.execute(
         "UPDATE crawls SET status = ?, finish_reason = ?, finished_at = ?, items = ?,"
-        " pages = ?, errors = ?, health = ?, stats = ? WHERE id = ?",
+        " pages = ?, errors = ?, health = ?, stats = ?,"
+        " warc_path = coalesce(?, warc_path) WHERE id = ?",
         [
             status,
             finish_reason,
@@ -179,6 +187,7 @@ def finish_crawl(
             errors,
             _json(health),
             json.dumps(stats or {}, default=str, sort_keys=True),
+            warc_path,
             crawl_id,
         ],
     )

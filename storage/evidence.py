@@ -1,0 +1,62 @@
+"""Where archived responses live, and which records the findings cite."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sqlite_utils import Database
+
+
+def warc_path(folder: str | Path, platform: str, crawl_id: int) -> Path:
+    return Path(folder) / platform / f"crawl-{crawl_id}.warc.gz"
+
+
+def record_id(crawl_id: int, offset: int) -> str:
+    return f"<urn:prakerja-monitor:crawl:{crawl_id}:{offset}>"
+
+
+def payload_key(db: Database, sha256: str) -> int:
+    """The small integer standing for a payload digest (stored once)."""
+    row = db.execute("SELECT id FROM payloads WHERE sha256 = ?", [sha256]).fetchone()
+    if row:
+        return row[0]
+    return db.execute("INSERT INTO payloads (sha256) VALUES (?)", [sha256]).lastrowid
+
+
+def finding_evidence(db: Database, finding_ids: list[int] | None = None) -> dict:
+    """For each finding, the record of the crawl that opened it (or the newest
+    crawl that saw the violation, when the first record was pruned)."""
+    rows = db.query(
+        """
+        SELECT f.id AS finding_id, c.warc_path, s.crawl_id, s.warc_offset,
+            p.sha256
+        FROM findings f
+        JOIN listings l ON l.platform = f.platform AND l.listing_id = f.listing_id
+        JOIN sightings s ON s.listing_key = l.id
+            AND s.crawl_id IN (f.first_crawl_id, f.last_crawl_id)
+        JOIN crawls c ON c.id = s.crawl_id
+        LEFT JOIN payloads p ON p.id = s.payload_id
+        WHERE s.warc_offset IS NOT NULL
+        ORDER BY f.id, s.crawl_id
+        """
+    )
+    out: dict[int, dict] = {}
+    for row in rows:
+        if finding_ids is not None and row["finding_id"] not in finding_ids:
+            continue
+        out.setdefault(
+            row["finding_id"],
+            {
+                "warc_file": row["warc_path"],
+                "record_id": record_id(row["crawl_id"], row["warc_offset"]),
+                "offset": row["warc_offset"],
+                "sha256": row["sha256"],
+                "crawl_id": row["crawl_id"],
+            },
+        )
+    return out
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
