@@ -217,8 +217,9 @@ def alert(args) -> int:
 def demo(args) -> int:
     from monitor.demo import run_demo
 
-    run_demo(args.dir, size=args.size, seed=args.seed)
-    return 0
+    result = run_demo(args.dir, size=args.size, seed=args.seed)
+    crawls = [r for results in result["results"].values() for r in results]
+    return 0 if all(r.status == "complete" for r in crawls) else 1
 
 
 def run_once(cfg, now=None, slugs=None, quiet=False, out=None) -> int:

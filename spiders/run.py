@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from scrapy.crawler import CrawlerProcess
@@ -30,6 +31,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # Work from any folder, not only next to scrapy.cfg.
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "spiders.settings")
     settings = get_project_settings()
     settings.set("PRAKERJA_DB_PATH", args.db, priority="cmdline")
     settings.set("PRAKERJA_NOW", args.now, priority="cmdline")
