@@ -115,7 +115,7 @@ def _matches(fault: dict, page_kind: str | None, path_qs: str) -> bool:
 def error_body(slug: str, status: int) -> tuple[bytes, tuple[tuple[str, str], ...]]:
     """The error page a platform's edge sends (Cloudflare or plain nginx)."""
     reason = REASONS.get(status, "Error")
-    if slug not in CLOUDFLARE:
+    if slug not in CLOUDFLARE or status < 429:
         body = (
             f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
             f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>"
@@ -124,7 +124,7 @@ def error_body(slug: str, status: int) -> tuple[bytes, tuple[tuple[str, str], ..
         return body.encode(), (("Server", "nginx"),)
     ray = f"5ab{status}c0ffee{len(slug):02d}-SIN"
     if status == 429:
-        title = "Access denied | used Cloudflare to restrict access"
+        title = "Error 1015 | Access denied | used Cloudflare to restrict access"
         main = (
             '<h1><span class="cf-error-type">Error</span> <span class="cf-error-code">'
             "1015</span></h1><h2>You are being rate limited</h2><p>The owner of this "

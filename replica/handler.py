@@ -189,18 +189,18 @@ class Handler(BaseHTTPRequestHandler):
             response = make()
         else:
             response = self._render(slug, path_qs, applied, by_kind)
-        sent = self._write(response, by_kind)
         names = "+".join(dict.fromkeys(f["kind"] for f in applied)) or None
-        state.logs[slug].append(
-            {
-                "t": round(time.time(), 3),
-                "method": self.command,
-                "path_qs": path_qs,
-                "status": response.status,
-                "bytes": sent,
-                "fault": names,
-            }
-        )
+        entry = {
+            "t": round(time.time(), 3),
+            "method": self.command,
+            "path_qs": path_qs,
+            "status": response.status,
+            "bytes": 0,
+            "fault": names,
+        }
+        # logged before the body goes out: a client that has read the whole body
+        # must find its request in the log
+        self._write(response, by_kind, lambda sent: _log(state, slug, entry, sent))
 
     def _render(self, slug, path_qs, applied, by_kind) -> Response:
         state = self.server.state
@@ -226,7 +226,7 @@ class Handler(BaseHTTPRequestHandler):
 
         return state.cached(key, make)
 
-    def _write(self, response: Response, by_kind: dict) -> int:
+    def _write(self, response: Response, by_kind: dict, log=None) -> None:
         body = response.body
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
@@ -237,11 +237,13 @@ class Handler(BaseHTTPRequestHandler):
         if truncate:
             self.send_header("Connection", "close")
             self.close_connection = True
-        self.end_headers()
         if self.command == "HEAD":
-            return 0
-        if truncate:
+            body = b""
+        elif truncate:
             body = body[: int(len(body) * float(truncate["keep_fraction"]))]
+        if log:
+            log(len(body))
+        self.end_headers()
         bps = by_kind.get("slow", {}).get("trickle_bps")
         if bps:
             chunk = max(1, int(bps) // 10)
@@ -254,7 +256,6 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         if truncate:
             self.connection.shutdown(socket.SHUT_RDWR)
-        return len(body)
 
     def _send(self, status: int, content_type: str, body: bytes, headers=()) -> None:
         self._write(Response(status, content_type, body, tuple(headers)), {})
@@ -269,6 +270,11 @@ class Handler(BaseHTTPRequestHandler):
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
+
+
+def _log(state: State, slug: str, entry: dict, sent: int) -> None:
+    entry["bytes"] = sent
+    state.logs[slug].append(entry)
 
 
 def _page_kind(state: State, slug: str, path_qs: str) -> str | None:
