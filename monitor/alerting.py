@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from monitor import alerts
 from storage import alerts as store
+from storage.evidence import finding_evidence
 
 KINDS = {"opened": "new", "reopened": "reopened", "resolved": "resolved"}
 
@@ -70,6 +71,12 @@ def build_digest(db, cfg, now: datetime | None = None, evidence=None):
     health_rows = store.unannounced_health(db)
     if not events and not health_rows:
         return None
+    if evidence is None:
+        ids = sorted({e["id"] for e in events})
+        evidence = {
+            fid: {k: ev[k] for k in ("warc_file", "record_id", "sha256")}
+            for fid, ev in finding_evidence(db, ids).items()
+        }
     sections = {"new": [], "reopened": [], "resolved": []}
     for event in events:
         sections[KINDS[event["event"]]].append(_finding(event))

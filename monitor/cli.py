@@ -226,6 +226,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, help="seconds before giving up (5)")
     p.add_argument("--max-rows", type=int, help="rows printed at most (1000)")
 
+    p = add(
+        sub,
+        "evidence",
+        commands.evidence,
+        "extract and verify a finding's archived response",
+        "prakerja-monitor evidence 12 --out evidence-out",
+        """
+        Print the finding, write the archived response of the crawl that opened it
+        (from the crawl's WARC file) to a file, and verify its SHA-256 against the
+        database. With --prune, drop archived records older than the retention
+        (evidence.retention_days) that no finding cites.
+        """,
+    )
+    p.add_argument("finding", nargs="?", type=int, metavar="FINDING_ID")
+    common(p)
+    p.add_argument("--out", default=".", help="folder for the extracted body")
+    p.add_argument("--prune", action="store_true", help="apply the retention")
+    p.add_argument("--days", type=int, help="retention in days (default 90)")
+
     return parser
 
 

@@ -350,3 +350,50 @@ def query(args) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def evidence(args) -> int:
+    from monitor.evidence import EvidenceError, extract, prune
+
+    cfg = settings(args)
+    db = open_database(cfg)
+    try:
+        if args.prune:
+            days = cfg["evidence"]["retention_days"] if args.days is None else args.days
+            done = prune(db, cfg["evidence_dir"], days)
+            print(
+                f"kept {done['kept']} cited records, dropped {done['dropped']},"
+                f" removed {done['files_removed']} archive files (older than {days} d)"
+            )
+            return 0
+        if args.finding is None:
+            raise UserError("give a FINDING_ID, or --prune")
+        finding = db.execute(
+            "SELECT platform, listing_id, status, opened_at, last_seen_at, rule"
+            " FROM findings WHERE id = ?",
+            [args.finding],
+        ).fetchone()
+        if finding is None:
+            raise UserError(f"no finding {args.finding}")
+        try:
+            found = extract(db, args.finding, args.out)
+        except EvidenceError as exc:
+            raise UserError(str(exc)) from None
+    finally:
+        db.close()
+    platform, listing_id, status, opened, last_seen, rule = finding
+    print(f"finding {args.finding}: {platform} {listing_id} ({status}, {rule})")
+    print(f"  opened {opened}, last seen {last_seen}")
+    print(f"  archived response: {found['url']} at {found['date']}")
+    print(
+        f"  record {found['record_id']} in {found['warc_file']} (crawl {found['crawl_id']})"
+    )
+    print(f"  written to {found['path']}")
+    if not found["verified"]:
+        print(
+            f"  DIGEST MISMATCH: stored sha256 {found['sha256']},"
+            f" archive has {found['actual_sha256']}"
+        )
+        return 1
+    print(f"  sha256 {found['sha256']} verified")
+    return 0

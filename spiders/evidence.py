@@ -40,7 +40,7 @@ class ArchiveMiddleware:
 
     def open(self, spider) -> None:
         crawl_id = self.stats.get_value("prakerja/crawl_id")
-        self.path = warc_path(self.folder, spider.name, crawl_id)
+        self.path = warc_path(Path(self.folder).resolve(), spider.name, crawl_id)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.file = open(self.path, "ab")  # noqa: SIM115 - open for the whole crawl
         self.writer = WARCWriter(self.file, gzip=True)

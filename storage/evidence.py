@@ -60,3 +60,45 @@ def finding_evidence(db: Database, finding_ids: list[int] | None = None) -> dict
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def archived_crawls(db: Database, before: str) -> list[dict]:
+    """Crawls with an archive file, finished before ``before`` (ISO time)."""
+    return list(
+        db.query(
+            "SELECT id, warc_path FROM crawls WHERE warc_path IS NOT NULL"
+            " AND finished_at < ? ORDER BY id",
+            [before],
+        )
+    )
+
+
+def cited_offsets(db: Database, crawl_id: int) -> set[int]:
+    """Offsets in a crawl's archive that a finding cites (first or last crawl)."""
+    rows = db.execute(
+        "SELECT DISTINCT s.warc_offset FROM findings f"
+        " JOIN listings l ON l.platform = f.platform AND l.listing_id = f.listing_id"
+        " JOIN sightings s ON s.listing_key = l.id AND s.crawl_id = ?"
+        " WHERE ? IN (f.first_crawl_id, f.last_crawl_id)"
+        " AND s.warc_offset IS NOT NULL",
+        [crawl_id, crawl_id],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def forget_offsets(db: Database, crawl_id: int, kept: set[int]) -> None:
+    """After pruning a crawl's archive: forget the offsets of dropped records (kept
+    ones still name their record, found by id)."""
+    with db.atomic():
+        rows = db.execute(
+            "SELECT DISTINCT warc_offset FROM sightings"
+            " WHERE crawl_id = ? AND warc_offset IS NOT NULL",
+            [crawl_id],
+        ).fetchall()
+        db.conn.executemany(
+            "UPDATE sightings SET warc_offset = NULL"
+            " WHERE crawl_id = ? AND warc_offset = ?",
+            [(crawl_id, offset) for (offset,) in rows if offset not in kept],
+        )
+        if not kept:
+            db.execute("UPDATE crawls SET warc_path = NULL WHERE id = ?", [crawl_id])
