@@ -385,9 +385,8 @@ def evidence(args) -> int:
     print(f"finding {args.finding}: {platform} {listing_id} ({status}, {rule})")
     print(f"  opened {opened}, last seen {last_seen}")
     print(f"  archived response: {found['url']} at {found['date']}")
-    print(
-        f"  record {found['record_id']} in {found['warc_file']} (crawl {found['crawl_id']})"
-    )
+    print(f"  record {found['record_id']} (crawl {found['crawl_id']})")
+    print(f"  in {found['warc_file']}")
     print(f"  written to {found['path']}")
     if not found["verified"]:
         print(
