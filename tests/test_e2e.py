@@ -4,10 +4,14 @@ real SQLite file), scored against the replica's truth."""
 import email
 import email.policy
 import io
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from monitor.cli import main
 from monitor.config import SLUGS
 from monitor.demo import run_demo
 from storage.db import open_db
@@ -134,3 +138,93 @@ def test_evidence_recorded_for_every_snapshot_row(demo):
         )
     )
     assert rows and all(all(r.values()) for r in rows)
+
+
+def cli(*args):
+    """Run the real command line in a subprocess; (exit status, stdout, stderr)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_query_refuses_writes_and_leaves_the_database_unchanged(demo):
+    path = demo["config"].database
+    before = Path(path).read_bytes()
+    status, out, err = cli("query", "delete from findings", "--db", path)
+    assert status == 2
+    assert "read-only" in err
+    assert Path(path).read_bytes() == before
+    count = demo["db"].execute("SELECT count(*) FROM findings").fetchone()[0]
+    assert count == sum(t["violation"] for r in demo["truth"].values() for t in r)
+
+
+def test_saved_query_lists_exactly_the_demos_violations(demo):
+    status, out, err = cli(
+        "query",
+        "--db",
+        demo["config"].database,
+        "--saved",
+        "bundles-payable-after-halt",
+        "--format",
+        "json",
+    )
+    assert status == 0, err
+    listed = {(r["platform"], r["listing_id"]) for r in json.loads(out)}
+    violations = {
+        (slug, t["listing_id"])
+        for slug, rows in demo["truth"].items()
+        for t in rows
+        if t["violation"]
+    }
+    assert listed == violations
+
+
+def test_saved_query_parameter_filters(demo):
+    status, out, _ = cli(
+        "query",
+        "--db",
+        demo["config"].database,
+        "--saved",
+        "bundles-payable-after-halt",
+        "--param",
+        "platform=sisnaker",
+        "--format",
+        "csv",
+    )
+    lines = out.strip().splitlines()
+    assert status == 0 and lines[0].startswith("finding,platform")
+    assert {line.split(",")[1] for line in lines[1:]} == {"sisnaker"}
+
+
+def test_evidence_for_every_open_finding_is_verified(demo, tmp_path, capsys):
+    ids = [r[0] for r in demo["db"].execute("SELECT id FROM findings").fetchall()]
+    assert ids
+    db = demo["config"].database
+    status, out, err = cli("evidence", str(ids[0]), "--db", db, "--out", str(tmp_path))
+    assert status == 0 and "verified" in out, err
+    for finding_id in ids[1:]:  # the same command in-process: faster
+        assert (
+            main(["evidence", str(finding_id), "--db", db, "--out", str(tmp_path)]) == 0
+        )
+        assert "verified" in capsys.readouterr().out
+    bodies = list(tmp_path.iterdir())
+    assert len(bodies) == len(ids) and all(b.stat().st_size > 0 for b in bodies)
+
+
+def test_digest_lists_evidence_digests(demo):
+    (path,) = list(Path(demo["config"]["outbox"]).glob("*.eml"))
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    text = message.get_body(("plain",)).get_content()
+    digests = [
+        r[0]
+        for r in demo["db"].execute(
+            "SELECT DISTINCT evidence_sha256 FROM snapshots s JOIN findings f"
+            " ON f.platform = s.platform AND f.listing_id = s.listing_id"
+            " AND f.first_crawl_id = s.crawl_id"
+        )
+    ]
+    assert digests and all(d in text for d in digests)
