@@ -245,6 +245,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prune", action="store_true", help="apply the retention")
     p.add_argument("--days", type=int, help="retention in days (default 90)")
 
+    p = add(
+        sub,
+        "serve",
+        commands.serve,
+        "browse the database in Datasette, read-only",
+        "prakerja-monitor serve --db prakerja.db --port 8001",
+        """
+        Serve the snapshot database with Datasette at http://HOST:PORT/prakerja,
+        read-only (every connection opens with mode=ro; write statements are
+        refused), with descriptions of the public tables and the saved queries as
+        canned queries, e.g. /prakerja/bundles-payable-after-halt?platform=tokopedia.
+        Listens on 127.0.0.1 by default: only this machine can connect.
+        """,
+    )
+    common(p)
+    p.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    p.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+
+    p = add(
+        sub,
+        "report",
+        commands.report,
+        "write a self-contained HTML report per platform",
+        "prakerja-monitor report --db prakerja.db --out report.html",
+        """
+        Write one HTML file (no external scripts, styles or fonts) with, per
+        platform: bundles payable with Kartu Prakerja per crawl over time (an SVG
+        chart, untrusted crawls marked), the open findings with their evidence
+        (archived record and SHA-256), and the health of the recent crawls.
+        """,
+    )
+    common(p)
+    p.add_argument("--out", default="report.html", help="output file (report.html)")
+
     return parser
 
 

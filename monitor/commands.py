@@ -396,3 +396,35 @@ def evidence(args) -> int:
         return 1
     print(f"  sha256 {found['sha256']} verified")
     return 0
+
+
+def serve(args) -> int:
+    from monitor.serve import serve as serve_datasette
+
+    cfg = settings(args)
+    try:
+        serve_datasette(
+            cfg.database,
+            host=args.host,
+            port=args.port,
+            sql_time_limit_ms=int(cfg["query"]["timeout"] * 1000),
+            out=sys.stdout,
+        )
+    except FileNotFoundError as exc:
+        raise UserError(f"{exc}; run crawl or demo first") from None
+    return 0
+
+
+def report(args) -> int:
+    from monitor.report import write_report
+
+    cfg = settings(args)
+    try:
+        context = write_report(cfg.database, args.out)
+    except FileNotFoundError as exc:
+        raise UserError(f"{exc}; run crawl or demo first") from None
+    print(
+        f"report written: {args.out} ({len(context['platforms'])} platforms,"
+        f" {context['open_total']} open findings)"
+    )
+    return 0
