@@ -129,6 +129,8 @@ class Config:
 
 def _merge(base: dict, extra: dict, where: str) -> None:
     for key, value in extra.items():
+        if key == "password":
+            raise ConfigError(f"setting {where}password: put secrets in ${SECRET_ENV}")
         if key not in base:
             raise ConfigError(f"unknown setting {where}{key!r}")
         if isinstance(base[key], dict) and not isinstance(value, dict):
