@@ -24,7 +24,7 @@ from replica.truth import catalog
 DATA = Path(__file__).parent / "data"
 TEMPLATE_ROOT = "http://127.0.0.1:8400"  # the base the sample files are written for
 JSON = "application/json"
-LOG_LIMIT = 500_000
+LOG_LIMIT = 200_000  # entries per platform
 
 
 def robots(slug: str) -> str:
@@ -107,6 +107,7 @@ class PlatformServer(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "replica"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
     timeout = 120
     server: PlatformServer
 
