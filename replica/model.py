@@ -112,4 +112,4 @@ class Renderer(Protocol):
         robots.txt is served by the server, not by renderers."""
 
     def page_kind(self, path_qs: str) -> str | None:
-        """"listing", "detail" or "api" for fault matching; None when unknown."""
+        """ "listing", "detail" or "api" for fault matching; None when unknown."""
