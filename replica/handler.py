@@ -25,6 +25,7 @@ DATA = Path(__file__).parent / "data"
 TEMPLATE_ROOT = "http://127.0.0.1:8400"  # the base the sample files are written for
 JSON = "application/json"
 LOG_LIMIT = 200_000  # entries per platform
+CACHE_BYTES = 16_000_000  # rendered responses kept for repeated requests
 
 
 def robots(slug: str) -> str:
@@ -58,6 +59,7 @@ class State:
         self.logs = {slug: deque(maxlen=LOG_LIMIT) for slug in SLUGS}
         self.bases: dict[str, str] = {}
         self._cache: OrderedDict = OrderedDict()
+        self._cached_bytes = 0
         self._lock = threading.Lock()
         self._renderers: dict = {}
 
@@ -66,16 +68,20 @@ class State:
             self._renderers[slug] = importlib.import_module(f"replica.platforms.{slug}")
         return self._renderers[slug]
 
-    def cached(self, key: tuple, make) -> Response | None:
+    def cached(self, key: tuple, make) -> Response:
+        """A rendered response from the bounded LRU cache, rendering it if absent."""
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         value = make()
         with self._lock:
-            self._cache[key] = value
-            if len(self._cache) > 2048:
-                self._cache.popitem(last=False)
+            if key not in self._cache:
+                self._cache[key] = value
+                self._cached_bytes += len(value.body)
+            while self._cached_bytes > CACHE_BYTES or len(self._cache) > 4096:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_bytes -= len(dropped.body)
         return value
 
     def reset(self) -> None:
@@ -85,6 +91,7 @@ class State:
             self.logs[slug].clear()
         with self._lock:
             self._cache.clear()
+            self._cached_bytes = 0
 
 
 class PlatformServer(ThreadingHTTPServer):
