@@ -1,0 +1,108 @@
+"""Pipelines: Rupiah strings, text cleanup, field problems counted, drops."""
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
+
+from spiders.normalize import ParseError, canonical_payment, parse_idr
+from spiders.pipelines import NormalizePipeline, ValidatePipeline
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Rp1.500.000", 1500000),
+        ("Rp 750.000", 750000),
+        ("Rp. 1.000.000,-", 1000000),
+        ("Rp1,5 jt", 1500000),
+        ("Rp1,15 jt", 1150000),
+        ("Rp 500 rb", 500000),
+        ("Rp 2 juta", 2000000),
+        ("Gratis", 0),
+        ("GRATIS ", 0),
+        ("Rp0", 0),
+        ("Rp\xa0350.000", 350000),
+        ("Rp350.000,00", 350000),
+        (1000000, 1000000),
+        ("1000000", 1000000),
+    ],
+)
+def test_parse_idr(text, value):
+    assert parse_idr(text) == value
+
+
+@pytest.mark.parametrize(
+    "text", ["", "Rp", "Hubungi kami", "Rp1.50.0", "-5000", None, True, "Rp 1,5"]
+)
+def test_parse_idr_rejects_odd_strings(text):
+    with pytest.raises(ParseError):
+        parse_idr(text)
+
+
+def raw(**fields):
+    base = {
+        "platform": "tokopedia",
+        "listing_id": 123,
+        "url": "http://127.0.0.1:8400/tokopedia/kartu-prakerja/pelatihan/123",
+        "title": "  Paket&nbsp;Pelatihan <b>Barista</b>\r\n Kopi ",
+        "provider": "LPK &amp; Co",
+        "price": "Rp1.000.000",
+        "list_price": "Rp1.000.000",
+        "bundle_label": None,
+        "components": [" Kelas  A ", "", "Kelas B"],
+        "payment_methods": ["Kartu Prakerja", "BCA Virtual Account"],
+        "prakerja_payment": True,
+        "prakerja_evidence": ["payment_method:Kartu Prakerja"],
+        "available": True,
+        "category": None,
+        "rating": "4,8",
+        "rating_count": "(12 ulasan)",
+    }
+    return {**base, **fields}
+
+
+@pytest.fixture
+def stats():
+    return MemoryStatsCollector(get_crawler())
+
+
+def test_normalize_cleans_text_prices_and_derives_bundle_fields(stats):
+    item = NormalizePipeline(stats).process_item(raw())
+    assert item["listing_id"] == "123"
+    assert item["title"] == "Paket Pelatihan Barista Kopi"
+    assert item["provider"] == "LPK & Co"
+    assert item["components"] == ["Kelas A", "Kelas B"]
+    assert (item["price_idr"], item["list_price_idr"]) == (1000000, None)
+    assert item["bundle_keywords"] == ["Paket Pelatihan"] and item["is_bundle"]
+    assert (item["rating"], item["rating_count"]) == (4.8, 12)
+    assert item["payment_channels"] == ["bank_transfer", "kartu_prakerja"]
+
+
+def test_bad_values_are_counted_not_fatal(stats):
+    item = NormalizePipeline(stats).process_item(
+        raw(price="Hubungi kami", rating="lima", rating_count="Belum ada ulasan")
+    )
+    assert item["price_idr"] is None and item["rating"] is None
+    assert stats.get_value("prakerja/field/price/invalid") == 1
+    assert stats.get_value("prakerja/field/rating/invalid") == 1
+
+
+def test_validate_drops_only_unidentifiable_items(stats):
+    normalize, validate = NormalizePipeline(stats), ValidatePipeline(stats)
+    with pytest.raises(DropItem):
+        validate.process_item(normalize.process_item(raw(listing_id="")))
+    with pytest.raises(DropItem):
+        validate.process_item(normalize.process_item(raw(title=" <i></i> ")))
+    kept = validate.process_item(normalize.process_item(raw(provider=None)))
+    assert kept["provider"] is None
+    assert stats.get_value("prakerja/items/dropped") == 2
+    assert stats.get_value("prakerja/field/provider/missing") == 1
+
+
+def test_canonical_payment_names():
+    assert canonical_payment("Kartu Prakerja") == "kartu_prakerja"
+    assert canonical_payment("Mandiri Virtual Account") == "bank_transfer"
+    assert canonical_payment("Transfer Bank BRI") == "bank_transfer"
+    assert canonical_payment("Kartu Kredit/Cicilan 0%") == "credit_card"
+    assert canonical_payment("Kredivo") == "other:kredivo"
