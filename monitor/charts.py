@@ -7,7 +7,7 @@ from datetime import datetime
 
 from storage.queries import HALT
 
-WIDTH, HEIGHT = 760, 220
+WIDTH, HEIGHT = 900, 220
 LEFT, RIGHT, TOP, BOTTOM = 52, 20, 16, 44
 TRUSTED = "complete"
 
