@@ -95,20 +95,20 @@ class CrawlRunner:
         reader.join()
         with self.lock:
             self.procs.pop(slug, None)
-        return self._result(result, crawl_id, stderr_tail)
+        return self._result(result, crawl_id, stderr_tail, proc.pid)
 
     def _drain(self, proc, tail: list[str]) -> None:
         for line in proc.stderr:
             tail.append(line.rstrip())
             del tail[:-20]
 
-    def _result(self, result: CrawlResult, crawl_id, stderr_tail) -> CrawlResult:
+    def _result(self, result: CrawlResult, crawl_id, stderr_tail, pid) -> CrawlResult:
         db = open_db(self.db_path)
         try:
-            if crawl_id is None:
+            if crawl_id is None:  # killed before it said which: find it by pid
                 crawl_id = db.execute(
-                    "SELECT max(id) FROM crawls WHERE platform = ? AND pid IS NOT NULL",
-                    [result.platform],
+                    "SELECT max(id) FROM crawls WHERE platform = ? AND pid = ?",
+                    [result.platform, pid],
                 ).fetchone()[0]
             if crawl_id is not None and result.returncode != 0:
                 why = f"crawl process exited with status {result.returncode}"
@@ -128,10 +128,19 @@ class CrawlRunner:
         return result
 
     def run(self, slugs: list[str]) -> list[CrawlResult]:
-        """Crawl ``slugs``, at most ``parallel`` at a time; results in slug order."""
+        """Crawl ``slugs``, at most ``parallel`` at a time; results in slug order.
+
+        Ctrl-C stops the running crawls cleanly (each closes its crawl row)."""
         open_db(self.db_path).close()  # migrate once, before the children start
-        with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
-            return list(pool.map(self.run_one, slugs))
+        pool = ThreadPoolExecutor(max_workers=max(1, self.parallel))
+        futures = [pool.submit(self.run_one, slug) for slug in slugs]
+        try:
+            return [future.result() for future in futures]
+        except KeyboardInterrupt:
+            self.stop()
+            raise
+        finally:
+            pool.shutdown(wait=True)
 
     def stop(self, grace: float = 20.0) -> None:
         """Ask running crawls to finish (SIGINT: Scrapy closes cleanly), then kill."""

@@ -15,6 +15,7 @@ from monitor.alerting import send_alerts
 from monitor.check import check_all
 from monitor.crawl import CrawlRunner
 from storage.db import open_db
+from storage.snapshots import mark_stale_crawls_failed
 
 log = logging.getLogger("prakerja_monitor.schedule")
 
@@ -113,4 +114,10 @@ class Monitor:
         signal.signal(signal.SIGINT, self.stop)
         log.info("scheduler started with %d jobs", len(self.scheduler.get_jobs()))
         self.scheduler.start()
+        db = open_db(self.cfg.database)
+        try:  # a crawl process that died unseen must not stay 'running'
+            for crawl_id in mark_stale_crawls_failed(db):
+                log.warning("crawl %s ended without closing: marked failed", crawl_id)
+        finally:
+            db.close()
         log.info("scheduler stopped")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from spiders import normalize as n
@@ -151,6 +152,7 @@ class StorePipeline:
             crawler.stats,
         )
         pipe.crawler = crawler
+        crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
 
     def open_spider(self, spider=None):
@@ -191,15 +193,16 @@ class StorePipeline:
             self.buffer = []
 
     def close_spider(self, spider=None):
+        self.flush()
+
+    def spider_closed(self, spider, reason):
+        """Close the crawl row with its verdict; the signal carries the reason
+        (finished, shutdown, closespider_pagecount, ...)."""
         from storage import snapshots
 
-        spider = spider or self.crawler.spider
-        self.flush()
+        if self.db is None:
+            return
         stats = self.stats.get_stats()
-        reason = stats.get("finish_reason")
-        if reason is None:
-            # close_spider runs before the stats receive finish_reason
-            reason = getattr(self.crawler.engine, "_close_reason", None) or "finished"
         recent = snapshots.recent_complete_counts(self.db, spider.name, limit=3)
         judged = verdict(
             spider.name, stats, reason, self.items, self.covered, recent, self.limits
@@ -224,3 +227,4 @@ class StorePipeline:
             "; ".join(r["message"] for r in judged.reasons),
         )
         self.db.close()
+        self.db = None

@@ -23,7 +23,7 @@ JSON_COLUMNS = {
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _json(value) -> str:

@@ -1,0 +1,160 @@
+"""The scheduler and crawl processes: rounds, no overlap, clean stops, SIGKILL."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from monitor.config import SLUGS
+from monitor.crawl import CrawlRunner
+from storage.db import open_db
+
+
+def write_config(tmp_path, replica, platforms, interval=2):
+    lines = [
+        f'database = "{tmp_path / "p.db"}"',
+        f'outbox = "{tmp_path / "outbox"}"',
+        f'evidence_dir = "{tmp_path / "evidence"}"',
+        "[schedule]",
+        f"interval_seconds = {interval}",
+        "misfire_grace_time = 5",
+    ]
+    for slug in SLUGS:
+        lines += [
+            f"[platforms.{slug}]",
+            f"enabled = {'true' if slug in platforms else 'false'}",
+            f'base_url = "{replica.base_urls[slug]}"',
+        ]
+    path = tmp_path / "test.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def crawls(db_path):
+    db = open_db(db_path)
+    try:
+        return list(db.query("SELECT * FROM crawls ORDER BY id"))
+    finally:
+        db.close()
+
+
+def overlapping(rows):
+    """Pairs of crawls of one platform whose run times overlap."""
+    pairs = []
+    for a in rows:
+        for b in rows:
+            same = a["platform"] == b["platform"] and a["id"] < b["id"]
+            if same and b["started_at"] < (a["finished_at"] or "9999"):
+                pairs.append((a["id"], b["id"]))
+    return pairs
+
+
+def run_scheduler(config, seconds):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor.cli", "schedule", "--config", str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    time.sleep(seconds)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    return proc.returncode, out
+
+
+def test_schedule_runs_rounds_without_overlap_and_stops_on_sigterm(tmp_path, replica):
+    config = write_config(tmp_path, replica, ["sisnaker", "skillacademy"])
+    status, log = run_scheduler(config, 25)
+    assert status == 0, log
+    rows = crawls(tmp_path / "p.db")
+    for slug in ("sisnaker", "skillacademy"):
+        done = [r for r in rows if r["platform"] == slug and r["status"] == "complete"]
+        assert len(done) >= 2, log
+    assert overlapping(rows) == []
+    assert "running" not in {r["status"] for r in rows}, (rows, log)
+    assert "crawl sisnaker" in log and "scheduler stopped" in log
+
+
+def test_slow_platform_and_short_interval_never_overlap(tmp_path, replica):
+    replica.set_faults("sekolahmu", [{"kind": "slow", "delay_s": 2, "match": "any"}])
+    config = write_config(tmp_path, replica, ["sekolahmu"], interval=1)
+    status, log = run_scheduler(config, 12)
+    assert status == 0, log
+    rows = crawls(tmp_path / "p.db")
+    assert len(rows) >= 1
+    assert overlapping(rows) == []
+    assert "running" not in {r["status"] for r in rows}, (rows, log)
+
+
+def test_sigkill_mid_crawl_leaves_a_failed_crawl_and_a_sound_database(
+    tmp_path, replica
+):
+    db_path = str(tmp_path / "p.db")
+    open_db(db_path).close()
+    replica.set_faults(
+        "tokopedia", [{"kind": "slow", "delay_s": 0.3, "match": "detail"}]
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "spiders.run",
+            "tokopedia",
+            "--db",
+            db_path,
+            "--base-url",
+            replica.base_urls["tokopedia"],
+            "-s",
+            "PRAKERJA_STORE_BATCH=5",
+            "-s",
+            "PRAKERJA_PROGRESS_S=0.2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    for line in proc.stdout:  # wait until rows are being written
+        if json.loads(line).get("items", 0) >= 20:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    replica.clear_faults("tokopedia")
+
+    runner = CrawlRunner(db_path, base_urls=replica.base_urls, parallel=1)
+    (result,) = runner.run(["tokopedia"])
+    assert result.status == "complete"
+    db = open_db(db_path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        first, second = list(db.query("SELECT * FROM crawls ORDER BY id"))
+    finally:
+        db.close()
+    assert first["status"] == "failed" and "interrupted" in first["health"]
+    assert second["items"] == len(replica.truth()["tokopedia"])
+
+
+def test_crawl_command_stops_children_on_ctrl_c(tmp_path, replica):
+    replica.set_faults("bukalapak", [{"kind": "slow", "delay_s": 0.5, "match": "any"}])
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "monitor.cli",
+            "crawl",
+            "bukalapak",
+            "--db",
+            str(tmp_path / "p.db"),
+            "--base-url",
+            f"bukalapak={replica.base_urls['bukalapak']}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)
+    os.kill(proc.pid, signal.SIGINT)
+    proc.communicate(timeout=60)
+    rows = crawls(tmp_path / "p.db")
+    assert rows and rows[-1]["status"] in ("incomplete", "failed")
