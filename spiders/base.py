@@ -239,7 +239,8 @@ class HtmlCatalogSpider(PagedSpider):
             total = self.total(response)
             state = self.listing_state(response, page, bool(requests), total)
         except LayoutChanged as exc:
-            return self.layout_mismatch(response, str(exc))
+            self.layout_mismatch(response, str(exc))
+            return
         if page == 1:
             pages = -(-(total or 0) // self.page_size)
             yield from self.schedule_pages(pages, self.listing_request)
@@ -287,6 +288,7 @@ class HtmlCatalogSpider(PagedSpider):
             if not found or (wanted and found != wanted):
                 raise LayoutChanged(f"listing_id {found!r} is not {wanted!r}")
         except LayoutChanged as exc:
-            return self.layout_mismatch(response, str(exc))
+            self.layout_mismatch(response, str(exc))
+            return
         url = self.url(self.detail_path.format(**match.groupdict()))
         yield self.item(response, **{**fields, "listing_id": found, "url": url})

@@ -43,11 +43,14 @@ class PijarmahirSpider(PagedSpider):
         courses = data.get("courses") if isinstance(data, dict) else None
         paging = data.get("pagination") if isinstance(data, dict) else None
         if not isinstance(paging, dict) or "totalPage" not in paging:
-            return self.layout_mismatch(response, "no data.pagination.totalPage")
+            self.layout_mismatch(response, "no data.pagination.totalPage")
+            return
         if not isinstance(courses, list):
-            return self.layout_mismatch(response, "no data.courses")
+            self.layout_mismatch(response, "no data.courses")
+            return
         if any("id" not in c or "fullname" not in c for c in courses):
-            return self.layout_mismatch(response, "course without id/fullname")
+            self.layout_mismatch(response, "course without id/fullname")
+            return
         if paging.get("page") == 1:
             yield from self.schedule_pages(paging["totalPage"], self.listing_request)
         if not courses and not paging.get("total"):
@@ -65,9 +68,11 @@ class PijarmahirSpider(PagedSpider):
         if retry is not None:
             return (yield from retry)
         if not isinstance(d, dict) or "fullname" not in d or "id" not in d:
-            return self.layout_mismatch(response, "no data.fullname/id")
+            self.layout_mismatch(response, "no data.fullname/id")
+            return
         if str(d["id"]) != urlsplit(response.url).path.rstrip("/").rsplit("/", 1)[-1]:
-            return self.layout_mismatch(response, f"id {d['id']} is not the URL's")
+            self.layout_mismatch(response, f"id {d['id']} is not the URL's")
+            return
         methods = d.get("paymentMethods")
         prakerja = None
         if isinstance(methods, list):

@@ -30,7 +30,8 @@ class SekolahmuSpider(PagedSpider):
             return (yield from self.retry_truncated(response, "no </html>"))
         script = (response.xpath(NUXT_SCRIPT).get() or "").strip()
         if not script or script.partition("=")[2].lstrip().startswith("(function"):
-            return self.layout_mismatch(response, "no window.__NUXT__={...} state")
+            self.layout_mismatch(response, "no window.__NUXT__={...} state")
+            return
         match = NUXT.search(script)
         try:
             state = json5.loads(match.group(1)) if match else None
@@ -41,11 +42,13 @@ class SekolahmuSpider(PagedSpider):
         s = (state.get("state") or {}).get("prakerja") or {}
         paging, programs = s.get("pagination"), s.get("programs")
         if not isinstance(paging, dict) or "lastPage" not in paging:
-            return self.layout_mismatch(response, "no state.prakerja.pagination")
+            self.layout_mismatch(response, "no state.prakerja.pagination")
+            return
         if not isinstance(programs, list) or any(
             PROGRAM_KEYS - p.keys() for p in programs
         ):
-            return self.layout_mismatch(response, "program without id/slug/name")
+            self.layout_mismatch(response, "program without id/slug/name")
+            return
         if paging.get("page") == 1:
             yield from self.schedule_pages(paging["lastPage"], self.listing_request)
         if not programs and not paging.get("total"):

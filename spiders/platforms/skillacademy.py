@@ -67,9 +67,11 @@ class SkillacademySpider(PagedSpider):
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
         entries = data.get("data")
         if not isinstance(entries, list) or "totalPage" not in data:
-            return self.layout_mismatch(response, "no data.data/data.totalPage")
+            self.layout_mismatch(response, "no data.data/data.totalPage")
+            return
         if any("tags" not in e or "courseSerial" not in e for e in entries):
-            return self.layout_mismatch(response, "item without tags/courseSerial")
+            self.layout_mismatch(response, "item without tags/courseSerial")
+            return
         if data.get("page") == 1:
             size = data.get("pageSize")
             yield from self.schedule_pages(

@@ -77,7 +77,8 @@ class TokopediaSpider(HtmlCatalogSpider):
                 self.detail_request(i, self.detail_path.format(id=i)) for i in ids
             ]
         except LayoutChanged as exc:
-            return self.layout_mismatch(response, str(exc))
+            self.layout_mismatch(response, str(exc))
+            return
         total = found["totalData"] or 0
         if found.get("page") == 1:
             pages = -(-total // (found["perPage"] or 1))
