@@ -56,6 +56,7 @@ def run_demo(folder: str, size: int = 1900, seed: int = 1, out=None) -> dict:
     from monitor import commands
     from monitor.alerting import send_alerts
     from monitor.check import check_all
+    from monitor.report import write_report
     from replica.server import start_replica
     from storage.db import open_db
     from storage.summary import platform_summary
@@ -92,13 +93,22 @@ def run_demo(folder: str, size: int = 1900, seed: int = 1, out=None) -> dict:
         rows = platform_summary(db)
     finally:
         db.close()
+    report = folder / "report.html"
+    write_report(cfg.database, report)
     out.write("\n" + summary_table(rows) + "\n\n")
     for alert in delivered:
         out.write(f"digest written: {alert}\n")
     out.write(
         f"\ndatabase: {cfg.database}\noutbox:   {cfg['outbox']}\n"
+        f"report:   {report}\nevidence: {cfg['evidence_dir']}\n"
         f"finished in {time.monotonic() - started:.1f} s\n\nTry:\n"
     )
     for what, query in EXAMPLE_QUERIES:
         out.write(f"  # {what}\n  {query.format(db=cfg.database)}\n")
-    return {"rows": rows, "truth": truth, "results": results, "config": cfg}
+    return {
+        "rows": rows,
+        "truth": truth,
+        "results": results,
+        "config": cfg,
+        "report": str(report),
+    }

@@ -228,3 +228,10 @@ def test_digest_lists_evidence_digests(demo):
         )
     ]
     assert digests and all(d in text for d in digests)
+
+
+def test_demo_writes_the_report(demo):
+    html = Path(demo["report"]).read_text("utf-8")
+    assert html.count('class="chart"') == len(SLUGS)
+    total = sum(t["violation"] for rows in demo["truth"].values() for t in rows)
+    assert html.count('class="finding"') == total
