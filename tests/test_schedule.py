@@ -7,12 +7,15 @@ import subprocess
 import sys
 import time
 
+from smtp_server import free_port
+
 from monitor.config import SLUGS
 from monitor.crawl import CrawlRunner
 from storage.db import open_db
 
 
-def write_config(tmp_path, replica, platforms, interval=2):
+def write_config(tmp_path, replica, platforms, interval=2, bases=None):
+    bases = {**replica.base_urls, **(bases or {})}
     lines = [
         f'database = "{tmp_path / "p.db"}"',
         f'outbox = "{tmp_path / "outbox"}"',
@@ -25,7 +28,7 @@ def write_config(tmp_path, replica, platforms, interval=2):
         lines += [
             f"[platforms.{slug}]",
             f"enabled = {'true' if slug in platforms else 'false'}",
-            f'base_url = "{replica.base_urls[slug]}"',
+            f'base_url = "{bases[slug]}"',
         ]
     path = tmp_path / "test.toml"
     path.write_text("\n".join(lines) + "\n")
@@ -65,7 +68,10 @@ def run_scheduler(config, seconds):
 
 
 def test_schedule_runs_rounds_without_overlap_and_stops_on_sigterm(tmp_path, replica):
-    config = write_config(tmp_path, replica, ["sisnaker", "skillacademy"])
+    dead = {"tokopedia": f"http://127.0.0.1:{free_port()}/tokopedia"}  # nobody there
+    config = write_config(
+        tmp_path, replica, ["sisnaker", "skillacademy", "tokopedia"], bases=dead
+    )
     status, log = run_scheduler(config, 25)
     assert status == 0, log
     rows = crawls(tmp_path / "p.db")
@@ -75,6 +81,9 @@ def test_schedule_runs_rounds_without_overlap_and_stops_on_sigterm(tmp_path, rep
     assert overlapping(rows) == []
     assert "running" not in {r["status"] for r in rows}, (rows, log)
     assert "crawl sisnaker" in log and "scheduler stopped" in log
+    unreachable = [r for r in rows if r["platform"] == "tokopedia"]
+    assert len(unreachable) >= 2  # the schedule went on after its failures
+    assert {r["status"] for r in unreachable} <= {"failed", "incomplete"}
 
 
 def test_slow_platform_and_short_interval_never_overlap(tmp_path, replica):
