@@ -53,7 +53,7 @@ def summary_table(rows: list[dict]) -> str:
 
 def run_demo(folder: str, size: int = 1900, seed: int = 1, out=None) -> dict:
     """Run the demo in ``folder`` (recreated); returns what it found."""
-    from monitor import commands
+    from monitor import commands, display
     from monitor.alerting import send_alerts
     from monitor.check import check_all
     from monitor.report import write_report
@@ -80,10 +80,10 @@ def run_demo(folder: str, size: int = 1900, seed: int = 1, out=None) -> dict:
             results[as_of] = commands.run_crawls(
                 cfg, list(SLUGS), replica.base_urls, now=f"{as_of}T10:00:00+07:00"
             )
-            commands.print_crawl_table(results[as_of], out)
+            display.print_crawl_table(results[as_of], out)
             db = open_db(cfg.database)
             try:
-                commands.print_check(check_all(db, cfg, probe=lambda url: False), out)
+                display.print_check(check_all(db, cfg, probe=lambda url: False), out)
             finally:
                 db.close()
         truth = replica.truth(AFTER)
