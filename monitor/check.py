@@ -92,7 +92,9 @@ def relisted_from(row: dict, vanished: list[dict]) -> dict:
     }
 
 
-def check_crawl(db, crawl: dict, cfg, probe: Callable[[str], bool] = http_gone):
+def check_crawl(
+    db, crawl: dict, cfg, probe: Callable[[str], bool] = http_gone, now=None
+):
     """Compare one complete crawl with the previous complete one and update findings."""
     platform, crawl_id = crawl["platform"], crawl["id"]
     previous = findings.previous_complete(db, platform, crawl_id)
@@ -132,7 +134,7 @@ def check_crawl(db, crawl: dict, cfg, probe: Callable[[str], bool] = http_gone):
                     findings.resolve_finding(db, finding, crawl, why)
                     report.resolved.append(finding["id"])
         report.removed = confirm_removals(db, crawl, cfg, known, seen, report, probe)
-        findings.mark_checked(db, crawl_id, now_iso())
+        findings.mark_checked(db, crawl_id, now or now_iso())
     return report
 
 
@@ -165,6 +167,9 @@ def confirm_removals(db, crawl, cfg, known, seen, report, probe) -> int:
     return diff.record_removals(db, crawl["platform"], crawl["id"], removed)
 
 
-def check_all(db, cfg, probe: Callable[[str], bool] = http_gone) -> list[CheckReport]:
-    """Check every complete crawl not yet checked, oldest first."""
-    return [check_crawl(db, c, cfg, probe) for c in findings.crawls_to_check(db)]
+def check_all(
+    db, cfg, probe: Callable[[str], bool] = http_gone, now: str | None = None
+) -> list[CheckReport]:
+    """Check every complete crawl not yet checked, oldest first; ``now`` is the
+    time recorded as the check's (default: the wall clock)."""
+    return [check_crawl(db, c, cfg, probe, now) for c in findings.crawls_to_check(db)]

@@ -120,7 +120,7 @@ def check(args) -> int:
     cfg = settings(args)
     db = open_database(cfg)
     try:
-        reports = check_all(db, cfg)
+        reports = check_all(db, cfg, now=now_arg(args))
         print_check(reports)
         open_count = db.execute(
             "SELECT count(*) FROM findings WHERE status = 'open'"
