@@ -52,12 +52,12 @@ def http_gone(url: str, timeout: float = 10.0) -> bool:
 
 def judge(db, crawl_id: int) -> None:
     """Classify every version in the crawl that has no judgment of this classifier."""
-    rows = findings.unjudged_rows(db, crawl_id, CLASSIFIER_VERSION)
-    judged = []
-    for row in rows:
-        c = classify(row)
-        judged.append((row["id"], CLASSIFIER_VERSION, c.is_bundle, c.reasons))
-    findings.save_judgments(db, judged)
+    for batch in findings.unjudged_batches(db, crawl_id, CLASSIFIER_VERSION):
+        judged = []
+        for row in batch:
+            c = classify(row)
+            judged.append((row["id"], CLASSIFIER_VERSION, c.is_bundle, c.reasons))
+        findings.save_judgments(db, judged)
 
 
 def resolution_for(outcome: rules.Outcome) -> str | None:
@@ -107,9 +107,7 @@ def check_crawl(
         judge(db, crawl_id)
         known = findings.findings_of(db, platform, rule.id)
         vanished = None
-        seen = set()
-        for row in findings.crawl_rows(db, crawl_id):
-            seen.add(row["listing_id"])
+        for row in findings.rows_to_evaluate(db, crawl_id, rule.id):
             outcome = rules.evaluate(
                 rule, row, {"is_bundle": row["is_bundle"]}, settings
             )
@@ -133,12 +131,12 @@ def check_crawl(
                 if why:
                     findings.resolve_finding(db, finding, crawl, why)
                     report.resolved.append(finding["id"])
-        report.removed = confirm_removals(db, crawl, cfg, known, seen, report, probe)
+        report.removed = confirm_removals(db, crawl, cfg, known, report, probe)
         findings.mark_checked(db, crawl_id, now or now_iso())
     return report
 
 
-def confirm_removals(db, crawl, cfg, known, seen, report, probe) -> int:
+def confirm_removals(db, crawl, cfg, known, report, probe) -> int:
     """Record listings removed for sure; resolve their open findings as removed.
 
     Missing from ``missing_crawls`` complete crawls in a row confirms a removal; so

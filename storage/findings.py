@@ -36,16 +36,29 @@ def mark_checked(db: Database, crawl_id: int, at: str) -> None:
     db.execute("UPDATE crawls SET checked_at = ? WHERE id = ?", [at, crawl_id])
 
 
-def unjudged_rows(db: Database, crawl_id: int, classifier_version: str) -> list[dict]:
-    """Snapshot rows of a crawl whose version has no judgment of this classifier."""
-    rows = db.query(
-        "SELECT v.* FROM sightings s JOIN listing_versions v ON v.id = s.version_id"
-        " LEFT JOIN judgments j ON j.version_id = v.id"
-        " WHERE s.crawl_id = ? AND (j.version_id IS NULL"
-        " OR j.classifier_version != ?)",
-        [crawl_id, classifier_version],
-    )
-    return [_decode(r) for r in rows]
+def unjudged_batches(
+    db: Database, crawl_id: int, classifier_version: str, size: int = 5000
+):
+    """Batches of the crawl's versions without a judgment of this classifier.
+
+    Keyset pagination: each batch is read completely before the caller writes its
+    judgments, so writing never disturbs an open cursor.
+    """
+    last = 0
+    while True:
+        rows = list(
+            db.query(
+                "SELECT v.* FROM sightings s JOIN listing_versions v"
+                " ON v.id = s.version_id LEFT JOIN judgments j ON j.version_id = v.id"
+                " WHERE s.crawl_id = ? AND v.id > ? AND (j.version_id IS NULL"
+                " OR j.classifier_version != ?) ORDER BY v.id LIMIT ?",
+                [crawl_id, last, classifier_version, size],
+            )
+        )
+        if not rows:
+            return
+        last = rows[-1]["id"]
+        yield [_decode(r) for r in rows]
 
 
 def save_judgments(
@@ -62,6 +75,18 @@ def save_judgments(
                 for v, cv, b, r in judged
             ],
         )
+
+
+def rows_to_evaluate(db: Database, crawl_id: int, rule: str) -> list[dict]:
+    """The crawl's rows a rule can change something for: bundles, and listings
+    that already have a finding (a single cannot violate, but can resolve one)."""
+    rows = db.query(
+        "SELECT s.* FROM snapshots s WHERE s.crawl_id = :crawl AND (s.is_bundle = 1"
+        " OR EXISTS (SELECT 1 FROM findings f WHERE f.platform = s.platform"
+        " AND f.listing_id = s.listing_id AND f.rule = :rule))",
+        {"crawl": crawl_id, "rule": rule},
+    )
+    return [_decode(r) for r in rows]
 
 
 def crawl_rows(db: Database, crawl_id: int) -> list[dict]:
