@@ -49,22 +49,14 @@ from monitor.delivery import (  # noqa: F401 - delivery is part of this API
     safe_id,
     write_outbox,
 )
+from monitor.platforms import DISPLAY_NAMES
 
 SUBJECT_PREFIX = "[prakerja-monitor]"
 DEFAULT_SENDER = "prakerja-monitor@localhost"
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_VALUE = 500  # characters of one scraped value shown
 
-PLATFORM_NAMES = {
-    "bukalapak": "Bukalapak",
-    "maubelajarapa": "MauBelajarApa",
-    "pijarmahir": "Pijar Mahir",
-    "pintaria": "Pintaria",
-    "sekolahmu": "SekolahMu",
-    "sisnaker": "Sisnaker",
-    "skillacademy": "Skill Academy",
-    "tokopedia": "Tokopedia",
-}
+PLATFORM_NAMES = DISPLAY_NAMES
 RESOLUTIONS = {
     "removed": "removed from the platform",
     "prakerja-payment-dropped": "no longer payable with Kartu Prakerja",

@@ -8,7 +8,7 @@ import os
 import sys
 
 from monitor.config import DISPLAY_NAMES, SLUGS, load_config
-from monitor.crawl import CrawlRunner
+from monitor.crawl import runner_for
 from monitor.display import Progress, format_rows, print_check, print_crawl_table
 
 
@@ -50,23 +50,8 @@ def now_arg(args) -> str | None:
 
 
 def run_crawls(cfg, slugs, base_urls=None, now=None, parallel=None, quiet=False):
-    urls = {**cfg.base_urls(), **(base_urls or {})}
-    trust = cfg["trust"]
     progress = Progress(io.StringIO() if quiet else None)
-    runner = CrawlRunner(
-        cfg.database,
-        base_urls=urls,
-        now=now,
-        parallel=parallel or cfg["crawl"]["parallel"],
-        timeout=cfg["crawl"]["timeout"],
-        evidence_dir=cfg["evidence_dir"],
-        settings={
-            "PRAKERJA_TRUST_MIN_SHARE": trust["min_share"],
-            "PRAKERJA_TRUST_MIN_COVERAGE": trust["min_coverage"],
-            "PRAKERJA_TRUST_MAX_ERROR_RATE": trust["max_error_rate"],
-        },
-        on_progress=progress,
-    )
+    runner = runner_for(cfg, base_urls, now, parallel, on_progress=progress)
     try:
         return runner.run(slugs)
     except KeyboardInterrupt:

@@ -10,37 +10,14 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-SLUGS = (
-    "bukalapak",
-    "maubelajarapa",
-    "pijarmahir",
-    "pintaria",
-    "sekolahmu",
-    "sisnaker",
-    "skillacademy",
-    "tokopedia",
+from monitor.platforms import (  # noqa: F401 - re-exported
+    DISPLAY_NAMES,
+    HALT,
+    PARTNER_EXITS,
+    PROGRAMME_START,
+    REAL_BASES,
+    SLUGS,
 )
-DISPLAY_NAMES = {
-    "bukalapak": "Bukalapak",
-    "maubelajarapa": "MauBelajarApa",
-    "pijarmahir": "Pijar Mahir",
-    "pintaria": "Pintaria",
-    "sekolahmu": "SekolahMu",
-    "sisnaker": "Sisnaker",
-    "skillacademy": "Skill Academy",
-    "tokopedia": "Tokopedia",
-}
-REAL_BASES = {
-    "bukalapak": "https://www.bukalapak.com",
-    "maubelajarapa": "https://maubelajarapa.com",
-    "pijarmahir": "https://pijarmahir.id",
-    "pintaria": "https://www.pintaria.com",
-    "sekolahmu": "https://www.sekolah.mu",
-    "sisnaker": "https://prakerja.kemnaker.go.id",
-    "skillacademy": "https://skillacademy.com",
-    "tokopedia": "https://www.tokopedia.com",
-}
-HALT = "2020-06-30T00:00:00+07:00"
 
 DEFAULTS: dict = {
     "database": "prakerja.db",
@@ -52,7 +29,8 @@ DEFAULTS: dict = {
         for slug in SLUGS
     },
     "partners": {
-        slug: {"from": "2020-03-01T00:00:00+07:00", "until": None} for slug in SLUGS
+        slug: {"from": PROGRAMME_START, "until": PARTNER_EXITS.get(slug)}
+        for slug in SLUGS
     },
     "schedule": {
         "cron": "0 */6 * * *",
@@ -75,7 +53,6 @@ DEFAULTS: dict = {
     "evidence": {"retention_days": 90},
     "query": {"timeout": 5.0, "max_rows": 1000},
 }
-DEFAULTS["partners"]["skillacademy"]["until"] = "2020-09-04T00:00:00+07:00"
 
 # Environment variables that override settings: name -> (section, key, type).
 ENVIRONMENT = {

@@ -155,3 +155,22 @@ class CrawlRunner:
                 proc.wait(timeout=grace)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+
+
+def runner_for(cfg, base_urls=None, now=None, parallel=None, on_progress=None):
+    """A CrawlRunner with the configuration's database, URLs, limits and trust."""
+    trust = cfg["trust"]
+    return CrawlRunner(
+        cfg.database,
+        base_urls={**cfg.base_urls(), **(base_urls or {})},
+        now=now,
+        parallel=parallel or cfg["crawl"]["parallel"],
+        timeout=cfg["crawl"]["timeout"],
+        evidence_dir=cfg["evidence_dir"],
+        settings={
+            "PRAKERJA_TRUST_MIN_SHARE": trust["min_share"],
+            "PRAKERJA_TRUST_MIN_COVERAGE": trust["min_coverage"],
+            "PRAKERJA_TRUST_MAX_ERROR_RATE": trust["max_error_rate"],
+        },
+        on_progress=on_progress,
+    )

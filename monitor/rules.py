@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from monitor.platforms import HALT, PARTNER_EXITS, PROGRAMME_START, SLUGS
+
 VIOLATION = "violation"
 COMPLIANT = "compliant"
 NEEDS_REVIEW = "needs-review"
@@ -32,20 +34,8 @@ OBSERVED_AT_UNKNOWN = "observed-at-unknown"
 PAYABLE_BUNDLE = "bundle-payable-with-prakerja"
 
 JAKARTA = timezone(timedelta(hours=7))  # naive times are read as Jakarta time
-DEFAULT_HALT_AT = "2020-06-30T00:00:00+07:00"
-PROGRAMME_START = "2020-03-01T00:00:00+07:00"
-PLATFORMS = (
-    "bukalapak",
-    "maubelajarapa",
-    "pijarmahir",
-    "pintaria",
-    "sekolahmu",
-    "sisnaker",
-    "skillacademy",
-    "tokopedia",
-)
-# Skill Academy left the programme on 4 Sep 2020 (end is exclusive).
-PARTNER_EXITS = {"skillacademy": "2020-09-04T00:00:00+07:00"}
+DEFAULT_HALT_AT = HALT
+PLATFORMS = SLUGS
 
 
 @dataclass(frozen=True)

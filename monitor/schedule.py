@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.alerting import send_alerts
 from monitor.check import check_all
-from monitor.crawl import CrawlRunner
+from monitor.crawl import runner_for
 from storage.db import open_db
 from storage.snapshots import mark_stale_crawls_failed
 
@@ -33,18 +33,7 @@ class Monitor:
 
     def __init__(self, cfg):
         self.cfg = cfg
-        trust = cfg["trust"]
-        self.runner = CrawlRunner(
-            cfg.database,
-            base_urls=cfg.base_urls(),
-            timeout=cfg["crawl"]["timeout"],
-            evidence_dir=cfg["evidence_dir"],
-            settings={
-                "PRAKERJA_TRUST_MIN_SHARE": trust["min_share"],
-                "PRAKERJA_TRUST_MIN_COVERAGE": trust["min_coverage"],
-                "PRAKERJA_TRUST_MAX_ERROR_RATE": trust["max_error_rate"],
-            },
-        )
+        self.runner = runner_for(cfg)
         self.check_lock = threading.Lock()  # one check/alert at a time
         self.scheduler = BlockingScheduler(timezone=cfg["schedule"]["timezone"])
         grace = int(cfg["schedule"]["misfire_grace_time"])
