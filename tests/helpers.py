@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from scrapy.http import HtmlResponse, Request, TextResponse
@@ -38,12 +41,68 @@ def expected_item(slug: str, listing_id: str) -> dict:
     return next(i for i in expected(slug)["items"] if i["listing_id"] == listing_id)
 
 
-def make_spider(cls, slug: str):
-    """A spider bound to a throwaway crawler (stats available), on the prefix base."""
+def make_spider(cls, slug: str, base: str | None = None):
+    """A spider bound to a throwaway crawler (stats available), on the prefix base
+    unless ``base`` is given."""
     crawler = get_crawler(cls)
-    spider = cls.from_crawler(crawler, base_url=base_url(slug))
+    spider = cls.from_crawler(crawler, base_url=base or base_url(slug))
     crawler.spider = spider
     return spider
+
+
+def stat(spider, key: str):
+    """A stats value of the spider's crawler, 0 when never set."""
+    return spider.crawler.stats.get_value(key, 0)
+
+
+def start_requests(spider) -> list:
+    """Everything the spider's ``async start()`` yields."""
+
+    async def collect():
+        return [request async for request in spider.start()]
+
+    return asyncio.run(collect())
+
+
+# An edit of a sample's text: ``(old, new)`` with ``old`` a literal or a compiled
+# pattern (``new`` then as in ``re.sub``), or a function of the whole text.
+Edit = tuple[str | re.Pattern, str | Callable] | Callable[[str], str]
+
+
+def rewrite(text: str, edits: Iterable[Edit]) -> str:
+    """``text`` with the edits applied in order; each must change it, so that a
+    sample that drifted from what the edit expects fails loudly."""
+    for edit in edits:
+        if callable(edit):
+            edited = edit(text)
+        elif isinstance(edit[0], re.Pattern):
+            edited = edit[0].sub(edit[1], text)
+        else:
+            edited = text.replace(*edit)
+        assert edited != text, f"{edit!r} does not apply"
+        text = edited
+    return text
+
+
+def variant(response, edits: Iterable[Edit]):
+    """The response with its body rewritten by ``edits``."""
+    return response.replace(body=rewrite(response.text, edits))
+
+
+def truncated(response, fraction: float):
+    """The response cut to the first ``fraction`` of its body's bytes."""
+    return response.replace(body=response.body[: int(len(response.body) * fraction)])
+
+
+def move_column(text: str, source: int, target: int) -> str:
+    """Move HTML table column ``source`` to index ``target``, head and rows."""
+
+    def move(match):
+        cells = re.findall(r"<t[hd][^>]*>.*?</t[hd]>", match.group(0))
+        cells.insert(target, cells.pop(source))
+        return "<tr>" + "".join(cells) + "</tr>"
+
+    return re.sub(r"<tr><t[hd].*?</tr>", move, text)
 
 
 def normalized(raw_items) -> list[dict]:
