@@ -16,17 +16,31 @@ _SPACE = re.compile(r"\s+")
 _UNIT = re.compile(r"^([\d.,]+)\s*(jt|juta|rb|ribu)$")
 _PLAIN = re.compile(r"^\d{1,3}(?:\.\d{3})+$|^\d+$")
 _MULTIPLIER = {"jt": 10**6, "juta": 10**6, "rb": 10**3, "ribu": 10**3}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_INT = 2**63 - 1  # the largest INTEGER SQLite stores
 
 
 class ParseError(ValueError):
     """A value that cannot be read; the message quotes it."""
 
 
+def valid_text(text: str) -> str:
+    """Lone surrogates (a JSON "\\ud800" escape decodes to one) as U+FFFD: SQLite
+    stores UTF-8, which cannot encode them."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _bounded(number: int, value: object) -> int:
+    if abs(number) > MAX_INT:
+        raise ParseError(f"number out of range: {value!r:.80}")
+    return number
+
+
 def clean_text(value: object) -> str | None:
     """HTML-unescape, drop tags, collapse whitespace runs, strip; None stays None."""
     if value is None:
         return None
-    text = html.unescape(_TAG.sub(" ", str(value)))
+    text = html.unescape(_TAG.sub(" ", valid_text(str(value))))
     return _SPACE.sub(" ", text).strip()
 
 
@@ -37,11 +51,11 @@ def parse_idr(value: object) -> int:
     if isinstance(value, int):
         if value < 0:
             raise ParseError(f"negative Rupiah amount: {value!r}")
-        return value
+        return _bounded(value, value)
     if isinstance(value, float):
         if value < 0 or value != value or value in (float("inf"), float("-inf")):
             raise ParseError(f"not a Rupiah amount: {value!r}")
-        return round(value)
+        return _bounded(round(value), value)
     text = _SPACE.sub(" ", str(value).replace("\xa0", " ")).strip().lower()
     if text == "gratis":
         return 0
@@ -54,10 +68,10 @@ def parse_idr(value: object) -> int:
             amount = Decimal(number) * _MULTIPLIER[unit.group(2)]
         except InvalidOperation:
             raise ParseError(f"not a Rupiah amount: {value!r}") from None
-        return int(amount.to_integral_value())
-    if not _PLAIN.match(text):
-        raise ParseError(f"not a Rupiah amount: {value!r}")
-    return int(text.replace(".", ""))
+        return _bounded(int(amount.to_integral_value()), value)
+    if not _PLAIN.match(text) or len(text) > 40:  # int() reads 4300 digits at most
+        raise ParseError(f"not a Rupiah amount: {value!r:.80}")
+    return _bounded(int(text.replace(".", "")), value)
 
 
 def parse_rating(value: object) -> float | None:
@@ -67,7 +81,10 @@ def parse_rating(value: object) -> float | None:
     if isinstance(value, bool):
         raise ParseError(f"not a rating: {value!r}")
     if isinstance(value, int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise ParseError(f"not a rating: {value!r:.80}") from None
     try:
         rating = float(str(value).strip().replace(",", "."))
     except ValueError:
@@ -84,11 +101,11 @@ def parse_count(value: object) -> int | None:
     if isinstance(value, bool):
         raise ParseError(f"not a count: {value!r}")
     if isinstance(value, int):
-        return value
+        return _bounded(value, value)
     digits = re.search(r"\d[\d.]*", str(value))
-    if not digits:
-        raise ParseError(f"not a count: {value!r}")
-    return int(digits.group(0).replace(".", ""))
+    if not digits or len(digits.group(0)) > 40:
+        raise ParseError(f"not a count: {value!r:.80}")
+    return _bounded(int(digits.group(0).replace(".", "")), value)
 
 
 def bundle_keywords(title: str) -> list[str]:

@@ -37,12 +37,21 @@ class NormalizePipeline:
         out = {key: None for key in ITEM_FIELDS}
         out["platform"] = raw.get("platform")
         listing_id = raw.get("listing_id")
-        out["listing_id"] = None if listing_id in (None, "") else str(listing_id)
-        out["url"] = raw.get("url")
+        out["listing_id"] = (
+            None if listing_id in (None, "") else n.valid_text(str(listing_id))
+        )
+        url = raw.get("url")
+        if url is not None and not isinstance(url, str):
+            self.problem("url", "invalid", url)
+        out["url"] = n.valid_text(url) if isinstance(url, str) else None
         for field in TEXT_FIELDS:
             out[field] = n.clean_text(raw.get(field)) or None
         for field in LIST_FIELDS:
-            values = [n.clean_text(v) for v in raw.get(field) or []]
+            raws = raw.get(field) or []
+            if not isinstance(raws, list | tuple):
+                self.problem(field, "invalid", raws)
+                raws = []
+            values = [n.clean_text(v) for v in raws]
             out[field] = [v for v in values if v]
         out["price_idr"] = self.rupiah("price", raw.get("price"))
         list_price = raw.get("list_price")

@@ -8,6 +8,8 @@ from statistics import median
 from spiders.base import LISTING_EMPTY, PAGES_ANNOUNCED, PAGES_REACHED, TRUNCATED
 
 COMPLETE, INCOMPLETE, FAILED = "complete", "incomplete", "failed"
+# Scrapy's own truncation check: a body shorter than its Content-Length.
+DATALOSS = "retry/reason_count/scrapy.exceptions.ResponseDataLossError"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ def verdict(
     responses = stats.get("response_received_count", 0)
     if errors and errors > limits.max_error_rate * max(responses, 1):
         v.add("errors", f"{errors} failed responses of {responses}")
-    if stats.get(TRUNCATED, 0) and stats.get("retry/max_reached", 0):
+    truncated = stats.get(TRUNCATED, 0) + stats.get(DATALOSS, 0)
+    if truncated and stats.get("retry/max_reached", 0):
         v.add("truncated", "truncated responses remained after retries")
     if items and covered < limits.min_coverage * items:
         v.add(
