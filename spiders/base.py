@@ -16,6 +16,7 @@ PAGES_ANNOUNCED = "prakerja/pages/announced"
 PAGES_REACHED = "prakerja/pages/reached"
 LISTING_EMPTY = "prakerja/listing_empty"
 TRUNCATED = "prakerja/response/truncated"
+UNREAD = "prakerja/listing/unread"  # listed, but its detail could not be read
 
 
 def is_loopback(url: str) -> bool:
@@ -55,6 +56,7 @@ class PlatformSpider(scrapy.Spider):
         self.base_url = (base_url or self.real_base).rstrip("/")
         host = urlsplit(self.base_url).hostname
         self.allowed_domains = [host] if host else []
+        self.unread_ids: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -113,6 +115,20 @@ class PlatformSpider(scrapy.Spider):
         )
         if retry is not None:
             yield retry
+        else:
+            self.unread(response.request)
+
+    def unread(self, request) -> None:
+        """A listed training whose detail could not be read after every retry: the
+        crawl must not count it as gone (see storage.snapshots.save_unread)."""
+        listing_id = request.meta.get("listing_id")
+        if listing_id:
+            self.unread_ids.add(str(listing_id))
+            self.crawler.stats.inc_value(UNREAD)
+
+    def detail_failed(self, failure) -> None:
+        """Errback of detail requests (HTTP errors and failures after retries)."""
+        self.unread(failure.request)
 
     def html_complete(self, response: Response) -> bool:
         """An HTML page is complete only when it ends with ``</html>``."""
@@ -150,6 +166,8 @@ class PagedSpider(PlatformSpider):
         )
         if retry is not None:
             yield retry
+        else:
+            self.unread(response.request)
 
     def removed(self, response: Response) -> bool:
         """True, and counted as ``prakerja/removed/<status>``, for a gone detail.
@@ -233,7 +251,8 @@ class HtmlCatalogSpider(PagedSpider):
 
     def parse(self, response: Response, page: int = 1):
         if not self.html_complete(response):
-            return (yield from self.retry_truncated(response, "no </html>"))
+            yield from self.retry_truncated(response, "no </html>")
+            return
         try:
             requests = [self.detail_request(*card) for card in self.cards(response)]
             total = self.total(response)
@@ -271,13 +290,16 @@ class HtmlCatalogSpider(PagedSpider):
             raise LayoutChanged(f"card {listing_id!r} has no contract link: {href!r}")
         meta = {"listing_id": listing_id, "handle_httpstatus_list": list(GONE_STATUSES)}
         url = self.url(self.detail_path.format(**groups))
-        return scrapy.Request(url, self.parse_detail, meta=meta)
+        return scrapy.Request(
+            url, self.parse_detail, meta=meta, errback=self.detail_failed
+        )
 
     def parse_detail(self, response: Response):
         if self.removed(response):
             return
         if not self.html_complete(response):
-            return (yield from self.retry_truncated(response, "no </html>"))
+            yield from self.retry_truncated(response, "no </html>")
+            return
         match = self.detail_re.search(response.url)
         try:
             if not match:

@@ -10,7 +10,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from spiders import normalize as n
 from spiders.items import ITEM_FIELDS, REQUIRED_FIELDS
-from spiders.trust import error_count, verdict
+from spiders.trust import FAILED, INCOMPLETE, error_count, verdict
 
 logger = logging.getLogger(__name__)
 TEXT_FIELDS = ("title", "provider", "category", "bundle_label")
@@ -138,7 +138,8 @@ class StorePipeline:
         self.db_path, self.now, self.batch_size = db_path, now, batch
         self.limits, self.stats = limits, stats
         self.buffer: list[dict] = []
-        self.items = self.covered = 0
+        self.items = self.covered = self.lost = 0
+        self.lost_error = None
         self.db = self.crawl_id = None
 
     @classmethod
@@ -197,9 +198,17 @@ class StorePipeline:
     def flush(self) -> None:
         from storage import snapshots
 
-        if self.buffer:
-            snapshots.save_listings(self.db, self.crawl_id, self.buffer)
-            self.buffer = []
+        if not self.buffer:
+            return
+        batch, self.buffer = self.buffer, []
+        try:
+            snapshots.save_listings(self.db, self.crawl_id, batch)
+        except Exception as exc:  # noqa: BLE001 - any storage error: count, go on
+            # The batch rolled back; the crawl cannot be complete without it.
+            self.lost += len(batch)
+            self.lost_error = f"{type(exc).__name__}: {exc}"
+            self.stats.inc_value("prakerja/store/lost", len(batch))
+            logger.error("could not store %d items: %s", len(batch), exc)
 
     def close_spider(self, spider=None):
         self.flush()
@@ -213,15 +222,27 @@ class StorePipeline:
             return
         stats = self.stats.get_stats()
         recent = snapshots.recent_complete_counts(self.db, spider.name, limit=3)
+        stored = self.items - self.lost
         judged = verdict(
-            spider.name, stats, reason, self.items, self.covered, recent, self.limits
+            spider.name, stats, reason, stored, self.covered, recent, self.limits
         )
+        if self.lost:
+            judged.add(
+                "store_failed",
+                f"{self.lost} items could not be stored ({self.lost_error})",
+                FAILED if not stored else INCOMPLETE,
+            )
+        unread = getattr(spider, "unread_ids", set())
+        try:
+            snapshots.save_unread(self.db, self.crawl_id, unread)
+        except Exception as exc:  # noqa: BLE001
+            judged.add("store_failed", f"unread listings not stored ({exc})")
         snapshots.finish_crawl(
             self.db,
             self.crawl_id,
             status=judged.status,
             finish_reason=reason,
-            items=self.items,
+            items=stored,
             pages=stats.get("response_received_count", 0),
             errors=error_count(stats),
             health=judged.reasons,

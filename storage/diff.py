@@ -69,9 +69,13 @@ def removal_candidates(db: Database, platform: str, new: int) -> list[dict]:
                 SELECT id FROM crawls
                 WHERE platform = :platform AND status = 'complete' AND id <= :new
             ),
+            seen AS (  -- read, or listed but unreadable: either way not gone
+                SELECT listing_key, crawl_id FROM sightings
+                UNION ALL SELECT listing_key, crawl_id FROM unread
+            ),
             last_seen AS (
                 SELECT s.listing_key, max(s.crawl_id) AS crawl_id
-                FROM sightings s JOIN complete c ON c.id = s.crawl_id
+                FROM seen s JOIN complete c ON c.id = s.crawl_id
                 GROUP BY s.listing_key
             )
             SELECT l.id AS listing_key, l.listing_id, l.url, ls.crawl_id AS last_crawl,

@@ -231,3 +231,18 @@ def m003_evidence(db: Database) -> None:
         LEFT JOIN payloads p ON p.id = s.payload_id;
         """
     )
+
+
+@migrations()
+def m004_unread(db: Database) -> None:
+    """Listings a crawl saw listed but could not read (detail failed): neither
+    seen with their fields nor missing, so never counted as removed."""
+    db.executescript(
+        """
+        CREATE TABLE unread (
+            crawl_id INTEGER NOT NULL,
+            listing_key INTEGER NOT NULL,
+            PRIMARY KEY (crawl_id, listing_key)
+        ) WITHOUT ROWID;
+        """
+    )

@@ -161,6 +161,28 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
     return len(items)
 
 
+def save_unread(db: Database, crawl_id: int, listing_ids: set[str]) -> int:
+    """Record listings the crawl saw listed but could not read."""
+    if not listing_ids:
+        return 0
+    with db.atomic():
+        db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS unread_ids (listing_id TEXT PRIMARY KEY)"
+        )
+        db.execute("DELETE FROM unread_ids")
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO unread_ids VALUES (?)", [(i,) for i in listing_ids]
+        )
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO unread (crawl_id, listing_key)"
+            " SELECT c.id, l.id FROM crawls c"
+            " JOIN listings l ON l.platform = c.platform"
+            " JOIN unread_ids u ON u.listing_id = l.listing_id WHERE c.id = ?",
+            [crawl_id],
+        )
+    return cursor.rowcount
+
+
 def finish_crawl(
     db: Database,
     crawl_id: int,

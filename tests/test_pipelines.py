@@ -106,3 +106,63 @@ def test_canonical_payment_names():
     assert canonical_payment("Transfer Bank BRI") == "bank_transfer"
     assert canonical_payment("Kartu Kredit/Cicilan 0%") == "credit_card"
     assert canonical_payment("Kredivo") == "other:kredivo"
+
+
+class FakeSpider:
+    name = "tokopedia"
+    base_url = "http://127.0.0.1:8400/tokopedia"
+    unread_ids = {"unknown-id"}
+
+    def __init__(self):
+        import logging
+
+        self.logger = logging.getLogger("fake")
+
+
+def store_pipeline(tmp_path):
+    from spiders.pipelines import StorePipeline
+
+    crawler = get_crawler(settings_dict={"PRAKERJA_DB_PATH": str(tmp_path / "p.db")})
+    crawler.spider = FakeSpider()
+    pipe = StorePipeline.from_crawler(crawler)
+    pipe.open_spider(crawler.spider)
+    return pipe, crawler
+
+
+def finished_stats(crawler):
+    for key, value in {
+        "prakerja/pages/announced": 1,
+        "prakerja/pages/reached": 1,
+        "response_received_count": 3,
+    }.items():
+        crawler.stats.set_value(key, value)
+
+
+def test_a_failed_batch_is_counted_and_the_crawl_is_not_complete(tmp_path, monkeypatch):
+    from storage import snapshots
+    from storage.db import open_db
+
+    pipe, crawler = store_pipeline(tmp_path)
+    normalize = NormalizePipeline(crawler.stats)
+    real = snapshots.save_listings
+    calls = []
+
+    def flaky(db, crawl_id, items):
+        calls.append(len(items))
+        if len(calls) == 1:
+            raise OSError("disk full")
+        return real(db, crawl_id, items)
+
+    monkeypatch.setattr(snapshots, "save_listings", flaky)
+    pipe.batch_size = 2
+    for i in range(5):
+        pipe.process_item(normalize.process_item(raw(listing_id=i)))
+    pipe.close_spider()
+    finished_stats(crawler)
+    pipe.spider_closed(crawler.spider, "finished")
+    db = open_db(tmp_path / "p.db")
+    (crawl,) = db["crawls"].rows
+    assert calls == [2, 2, 1]  # later batches still stored after the failure
+    assert db["sightings"].count == 3
+    assert crawl["status"] == "incomplete" and crawl["items"] == 3
+    assert "2 items could not be stored (OSError: disk full)" in crawl["health"]

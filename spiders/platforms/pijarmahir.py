@@ -39,7 +39,8 @@ class PijarmahirSpider(PagedSpider):
     def parse(self, response):
         data, retry = self.envelope(response)
         if retry is not None:
-            return (yield from retry)
+            yield from retry
+            return
         courses = data.get("courses") if isinstance(data, dict) else None
         paging = data.get("pagination") if isinstance(data, dict) else None
         if not isinstance(paging, dict) or "totalPage" not in paging:
@@ -58,15 +59,25 @@ class PijarmahirSpider(PagedSpider):
         self.reached_page()
         for course in courses:
             url = self.url(DETAIL_PATH.format(id=course["id"]))
-            meta = {"handle_httpstatus_list": list(GONE_STATUSES)}
-            yield scrapy.Request(url, self.parse_detail, headers=HEADERS, meta=meta)
+            meta = {
+                "listing_id": str(course["id"]),
+                "handle_httpstatus_list": list(GONE_STATUSES),
+            }
+            yield scrapy.Request(
+                url,
+                self.parse_detail,
+                headers=HEADERS,
+                meta=meta,
+                errback=self.detail_failed,
+            )
 
     def parse_detail(self, response):
         if self.removed(response):
             return
         d, retry = self.envelope(response)
         if retry is not None:
-            return (yield from retry)
+            yield from retry
+            return
         if not isinstance(d, dict) or "fullname" not in d or "id" not in d:
             self.layout_mismatch(response, "no data.fullname/id")
             return

@@ -27,7 +27,8 @@ class SekolahmuSpider(PagedSpider):
 
     def parse(self, response):
         if not self.html_complete(response):
-            return (yield from self.retry_truncated(response, "no </html>"))
+            yield from self.retry_truncated(response, "no </html>")
+            return
         script = (response.xpath(NUXT_SCRIPT).get() or "").strip()
         if not script or script.partition("=")[2].lstrip().startswith("(function"):
             self.layout_mismatch(response, "no window.__NUXT__={...} state")
@@ -38,7 +39,8 @@ class SekolahmuSpider(PagedSpider):
         except ValueError:
             state = None
         if state is None:
-            return (yield from self.retry_truncated(response, "incomplete __NUXT__"))
+            yield from self.retry_truncated(response, "incomplete __NUXT__")
+            return
         s = (state.get("state") or {}).get("prakerja") or {}
         paging, programs = s.get("pagination"), s.get("programs")
         if not isinstance(paging, dict) or "lastPage" not in paging:

@@ -59,7 +59,8 @@ class SkillacademySpider(PagedSpider):
     def parse(self, response):
         body = self.json_body(response)
         if not isinstance(body, dict):
-            return (yield from self.retry_truncated(response, "JSON does not decode"))
+            yield from self.retry_truncated(response, "JSON does not decode")
+            return
         if body.get("status") != "success":
             return (
                 yield from self.retry_page(response, f"status {body.get('status')!r}")

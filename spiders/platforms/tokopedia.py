@@ -67,11 +67,13 @@ class TokopediaSpider(HtmlCatalogSpider):
 
     def parse(self, response, page: int = 1):
         if not self.html_complete(response):
-            return (yield from self.retry_truncated(response, "no </html>"))
+            yield from self.retry_truncated(response, "no </html>")
+            return
         try:
             cache = cache_of(response)
             if cache is None:
-                return (yield from self.retry_truncated(response, "bad __cache"))
+                yield from self.retry_truncated(response, "bad __cache")
+                return
             found, ids = product_list(cache)
             requests = [
                 self.detail_request(i, self.detail_path.format(id=i)) for i in ids
