@@ -1,0 +1,130 @@
+"""check: diff two synthetic 1,000,000-listing snapshots vs a plain SQL join diff.
+
+``bench.synth`` writes two complete crawls of one platform (10% changed, 1%
+removed, 1% added; crawl 1 already checked) into a fresh database. Each phase
+then runs in its own process (``bench.check_phase``) for a clean peak RSS:
+
+* baseline: the changed, added and removed listing keys by a join of the two
+  crawls' sightings (and NOT EXISTS), into temp tables;
+* ``diff_crawls`` (field-by-field changes into ``changes``) and
+  ``removal_candidates``: the SQL part of ``check`` that scales with listings.
+  ratio = their seconds / the baseline's (goal <= 2, peak <= 200 MB);
+  Each of these runs ``--repeat`` times (default 3), alternating; the fastest
+  run counts, with the highest peak;
+* the full ``check_crawl`` (diff, classification of the new versions, every
+  snapshot row through the rule in Python, findings, removals), reported apart
+  with a breakdown. ``vanished_bundles`` is given a time budget: it scans every
+  sighting once per listing missing from the crawl, and at this size would not
+  finish in a benchmark run; its full cost is estimated instead.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from bench import synth
+from bench.common import Timer, file_bytes, load_average, run_json, say, write_result
+
+DEFAULT_SIZE = 1_000_000
+VANISHED_BUDGET_S = 20
+GOAL_RATIO, GOAL_PEAK_MB = 2.0, 200
+
+
+SQL_PHASES = ("join", "diff", "removals")
+
+
+def best(runs: list[dict]) -> dict:
+    """The fastest run of a phase, with the highest peak of all and every time."""
+    out = dict(min(runs, key=lambda r: r["seconds"]))
+    out["peak_delta_mb"] = max(r["peak_delta_mb"] for r in runs)
+    out["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+    out["all_seconds"] = [r["seconds"] for r in runs]
+    return out
+
+
+def show(phase: str, p: dict) -> None:
+    say(
+        f"  {phase:<9}{p['seconds']:>9.2f} s  peak RSS {p['peak_rss_mb']:>7.1f}"
+        f" MB (+{p['peak_delta_mb']:.1f})  {p['found']}"
+    )
+
+
+def run(size: int | None = None, repeat: int | None = None) -> dict:
+    size, load_at_start = size or DEFAULT_SIZE, load_average()
+    repeat = repeat or 3
+    say(f"check: two synthetic snapshots of {size} listings of {synth.PLATFORM}")
+    with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
+        db = Path(tmp) / "check.db"
+        with Timer() as t:
+            data = synth.build(db, size)
+        data["bytes"] = file_bytes(db)
+        say(f"  written in {t.seconds:.1f} s ({data['bytes'] / 1e6:.0f} MB): {data}")
+        runs: dict[str, list[dict]] = {p: [] for p in SQL_PHASES}
+        for _ in range(repeat):
+            for phase in SQL_PHASES:
+                runs[phase].append(run_json(["bench.check_phase", phase, str(db)]))
+                show(phase, runs[phase][-1])
+        phases = {p: best(found) for p, found in runs.items()}
+        budget = str(VANISHED_BUDGET_S)
+        phases["check"] = run_json(["bench.check_phase", "check", str(db), budget])
+        show("check", phases["check"])
+    scaled = phases["diff"]["seconds"] + phases["removals"]["seconds"]
+    peak = max(phases[p]["peak_delta_mb"] for p in ("diff", "removals"))
+    ratio = scaled / phases["join"]["seconds"]
+    full = phases["check"]
+    result = {
+        "size": size,
+        "repeat": repeat,
+        "data": {**data, "seconds_to_write": round(t.seconds, 1)},
+        "baseline_join_s": phases["join"]["seconds"],
+        "diff_crawls_s": phases["diff"]["seconds"],
+        "removal_candidates_s": phases["removals"]["seconds"],
+        "diff_plus_removals_s": round(scaled, 3),
+        "peak_delta_mb": peak,
+        "ratio": round(ratio, 3),
+        "ratio_means": "(diff_crawls + removal_candidates) s / SQL join diff s,"
+        " lower is better",
+        "goal": f"<= {GOAL_RATIO:g}x the join, <= {GOAL_PEAK_MB} MB peak",
+        "goal_met": ratio <= GOAL_RATIO and peak <= GOAL_PEAK_MB,
+        "full_check": {
+            "seconds": full["seconds"],
+            "peak_delta_mb": full["peak_delta_mb"],
+            "peak_rss_mb": full["peak_rss_mb"],
+            "listings_per_s": round(data["new_listings"] / full["seconds"], 1),
+            "found": full["found"],
+            "breakdown_s": full.get("breakdown_s", {}),
+            "interrupted": full.get("interrupted", []),
+            "vanished_bundles_estimate": full.get("vanished_bundles_estimate"),
+            "goal_peak_met": full["peak_delta_mb"] <= GOAL_PEAK_MB,
+        },
+        "phases": phases,
+    }
+    result["load_average_at_start"] = load_at_start
+    report(result)
+    write_result("check", result)
+    return result
+
+
+def report(r: dict) -> None:
+    f = r["full_check"]
+    say(
+        f"diff_crawls {r['diff_crawls_s']:.2f} s + removal_candidates"
+        f" {r['removal_candidates_s']:.2f} s vs join {r['baseline_join_s']:.2f} s:"
+        f" ratio {r['ratio']} (goal {r['goal']}; peak +{r['peak_delta_mb']} MB):"
+        f" {'met' if r['goal_met'] else 'MISSED'}"
+    )
+    say(
+        f"full check_crawl: {f['seconds']:.1f} s, {f['listings_per_s']} listings/s,"
+        f" peak +{f['peak_delta_mb']} MB"
+        + (f" (interrupted: {', '.join(f['interrupted'])})" if f["interrupted"] else "")
+    )
+    for part, secs in sorted(f["breakdown_s"].items(), key=lambda kv: -kv[1]):
+        say(f"    {part:<34}{secs:>9.2f} s")
+    est = f["vanished_bundles_estimate"]
+    if est:
+        say(
+            f"    vanished_bundles, estimated in full: {est['listings_missing']}"
+            f" missing listings x {est['seconds_per_listing']} s ="
+            f" {est['estimated_s']} s"
+        )
