@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import json5
@@ -10,6 +11,8 @@ import scrapy
 from spiders.base import PagedSpider
 
 NUXT = re.compile(r"^window\.__NUXT__=(\{.*\});?\s*$", re.S)
+# A string literal (kept as is) or an unquoted identifier key (to be quoted).
+TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(?<=[{,])(\s*)([A-Za-z_$][\w$]*)(\s*:)')
 NUXT_SCRIPT = '//script[starts-with(normalize-space(.), "window.__NUXT__")]/text()'
 PROGRAM_KEYS = {"id", "slug", "name"}
 
@@ -34,10 +37,7 @@ class SekolahmuSpider(PagedSpider):
             self.layout_mismatch(response, "no window.__NUXT__={...} state")
             return
         match = NUXT.search(script)
-        try:
-            state = json5.loads(match.group(1)) if match else None
-        except ValueError:
-            state = None
+        state = parse_state(match.group(1)) if match else None
         if state is None:
             yield from self.retry_truncated(response, "incomplete __NUXT__")
             return
@@ -91,3 +91,20 @@ class SekolahmuSpider(PagedSpider):
             rating=p.get("rating"),
             rating_count=p.get("reviewCount"),
         )
+
+
+def parse_state(literal: str) -> dict | None:
+    """The Nuxt state object literal: unquoted keys quoted, then ``json`` (fast);
+    ``json5`` for anything beyond the contract's grammar; None when cut short."""
+    as_json = TOKEN.sub(
+        lambda m: m.group(0) if m.group(2) is None else f'{m[1]}"{m[2]}"{m[3]}',
+        literal,
+    )
+    try:
+        return json.loads(as_json)
+    except ValueError:
+        pass
+    try:
+        return json5.loads(literal)
+    except ValueError:
+        return None
