@@ -144,7 +144,8 @@ def confirm_removals(db, crawl, cfg, known, report, probe) -> int:
     """
     needed = int(cfg["removal"]["missing_crawls"])
     removed = []
-    for row in diff.removal_candidates(db, crawl["platform"], crawl["id"]):
+    candidates = diff.removal_candidates(db, crawl["platform"], crawl["id"], needed)
+    for row in candidates:
         finding = known.get(row["listing_id"])
         if row["missed"] >= needed:
             row["why"] = f"missing from {row['missed']} complete crawls"

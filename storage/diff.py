@@ -8,13 +8,11 @@ from storage.migrations import FACT_COLUMNS
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
-# One SELECT per fact column; identifiers come from FACT_COLUMNS, values are bound.
-_FIELD_CHANGES = "\nUNION ALL\n".join(
-    f"SELECT p.listing_key, '{c}', a.{c}, b.{c} FROM pairs p"
-    f" JOIN listing_versions a ON a.id = p.old_version"
-    f" JOIN listing_versions b ON b.id = p.new_version WHERE a.{c} IS NOT b.{c}"
-    for c in FACT_COLUMNS
-)
+# One pass over the changed pairs: each pair joined to both versions once, crossed
+# with the fact columns, values picked by CASE (identifiers from FACT_COLUMNS).
+_COLUMNS = " UNION ALL ".join(f"SELECT '{c}' AS name" for c in FACT_COLUMNS)
+_OLD = " ".join(f"WHEN '{c}' THEN a.{c}" for c in FACT_COLUMNS)
+_NEW = " ".join(f"WHEN '{c}' THEN b.{c}" for c in FACT_COLUMNS)
 _CHANGED_SQL = f"""
 WITH pairs AS (
     SELECT n.listing_key, o.version_id AS old_version, n.version_id AS new_version
@@ -22,13 +20,22 @@ WITH pairs AS (
     JOIN sightings o ON o.crawl_id = :old AND o.listing_key = n.listing_key
     WHERE n.crawl_id = :new AND o.version_id != n.version_id
 ),
-fields (listing_key, field, old_value, new_value) AS ({_FIELD_CHANGES})
+columns AS ({_COLUMNS}),
+fields AS (
+    SELECT p.listing_key, c.name AS field, CASE c.name {_OLD} END AS old_value,
+        CASE c.name {_NEW} END AS new_value
+    FROM pairs p
+    JOIN listing_versions a ON a.id = p.old_version
+    JOIN listing_versions b ON b.id = p.new_version
+    CROSS JOIN columns c
+)
 INSERT INTO changes
     (platform, listing_id, from_crawl_id, to_crawl_id, kind, field, old_value,
      new_value)
 SELECT l.platform, l.listing_id, :old, :new, 'changed', f.field, f.old_value,
     f.new_value
 FROM fields f JOIN listings l ON l.id = f.listing_key
+WHERE f.old_value IS NOT f.new_value
 """
 _ADDED_SQL = """
 INSERT INTO changes (platform, listing_id, from_crawl_id, to_crawl_id, kind)
@@ -59,24 +66,31 @@ def diff_crawls(db: Database, old: int | None, new: int) -> dict[str, int]:
     return {ADDED: added, CHANGED: changed}
 
 
-def removal_candidates(db: Database, platform: str, new: int) -> list[dict]:
-    """Listings seen by an earlier complete crawl but missing from ``new``, not yet
-    recorded as removed, with how many complete crawls have missed them since."""
+def removal_candidates(
+    db: Database, platform: str, new: int, window: int = 2
+) -> list[dict]:
+    """Listings seen by one of the ``window`` complete crawls before ``new`` but
+    missing from ``new``, not yet recorded as removed, with how many complete
+    crawls have missed them since. Each complete crawl is checked in turn, so a
+    listing missing longer than the window was decided earlier; looking no further
+    keeps the cost independent of the history's length."""
     return list(
         db.query(
             """
             WITH complete AS (
                 SELECT id FROM crawls
                 WHERE platform = :platform AND status = 'complete' AND id <= :new
+                ORDER BY id DESC LIMIT :window + 1
             ),
             seen AS (  -- read, or listed but unreadable: either way not gone
                 SELECT listing_key, crawl_id FROM sightings
+                WHERE crawl_id IN (SELECT id FROM complete)
                 UNION ALL SELECT listing_key, crawl_id FROM unread
+                WHERE crawl_id IN (SELECT id FROM complete)
             ),
             last_seen AS (
-                SELECT s.listing_key, max(s.crawl_id) AS crawl_id
-                FROM seen s JOIN complete c ON c.id = s.crawl_id
-                GROUP BY s.listing_key
+                SELECT listing_key, max(crawl_id) AS crawl_id
+                FROM seen GROUP BY listing_key
             )
             SELECT l.id AS listing_key, l.listing_id, l.url, ls.crawl_id AS last_crawl,
                 (SELECT count(*) FROM complete c WHERE c.id > ls.crawl_id) AS missed
@@ -87,7 +101,7 @@ def removal_candidates(db: Database, platform: str, new: int) -> list[dict]:
                   AND ch.listing_id = l.listing_id AND ch.to_crawl_id > ls.crawl_id
             )
             """,
-            {"platform": platform, "new": new},
+            {"platform": platform, "new": new, "window": window},
         )
     )
 

@@ -44,20 +44,20 @@ def unjudged_batches(
     Keyset pagination: each batch is read completely before the caller writes its
     judgments, so writing never disturbs an open cursor.
     """
-    last = 0
+    last = -1
     while True:
         rows = list(
             db.query(
-                "SELECT v.* FROM sightings s JOIN listing_versions v"
+                "SELECT s.listing_key, v.* FROM sightings s JOIN listing_versions v"
                 " ON v.id = s.version_id LEFT JOIN judgments j ON j.version_id = v.id"
-                " WHERE s.crawl_id = ? AND v.id > ? AND (j.version_id IS NULL"
-                " OR j.classifier_version != ?) ORDER BY v.id LIMIT ?",
+                " WHERE s.crawl_id = ? AND s.listing_key > ? AND (j.version_id IS NULL"
+                " OR j.classifier_version != ?) ORDER BY s.listing_key LIMIT ?",
                 [crawl_id, last, classifier_version, size],
             )
         )
         if not rows:
             return
-        last = rows[-1]["id"]
+        last = rows[-1]["listing_key"]
         yield [_decode(r) for r in rows]
 
 
@@ -173,8 +173,8 @@ def vanished_bundles(db: Database, platform: str, crawl_id: int) -> list[dict]:
         """
         SELECT l.listing_id, v.components, v.title, f.id AS finding_id
         FROM listings l
-        JOIN listing_versions v ON v.id = (
-            SELECT max(s.version_id) FROM sightings s WHERE s.listing_key = l.id)
+        JOIN sightings s ON s.crawl_id = l.last_crawl_id AND s.listing_key = l.id
+        JOIN listing_versions v ON v.id = s.version_id
         LEFT JOIN judgments j ON j.version_id = v.id
         LEFT JOIN findings f ON f.platform = l.platform AND f.listing_id = l.listing_id
         WHERE l.platform = :platform AND v.components != '[]'
