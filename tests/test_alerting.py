@@ -4,31 +4,14 @@ import email
 import email.policy
 from pathlib import Path
 
-import pytest
 from smtp_server import free_port, smtp_server  # noqa: F401 - fixture
 from test_findings import BUNDLE
 from test_storage import item
 
 from monitor.alerting import send_alerts
 from monitor.check import check_all
-from monitor.config import load_config
 from storage import alerts as store
 from storage import snapshots as s
-from storage.db import open_db
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "p.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def cfg(tmp_path):
-    config = load_config(env={})
-    config.data["outbox"] = str(tmp_path / "outbox")
-    return config
 
 
 def crawl(db, cfg, items, status="complete", day=2, reasons=()):

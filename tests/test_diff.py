@@ -1,25 +1,8 @@
 """Diffs between complete crawls, written to ``changes`` by SQL."""
 
-import pytest
-from test_storage import item
+from test_storage import crawl, item
 
 from storage import diff
-from storage import snapshots as s
-from storage.db import open_db
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "p.db")
-    yield database
-    database.close()
-
-
-def crawl(db, items, status="complete"):
-    cid = s.start_crawl(db, "tokopedia", observed_at="2020-07-02T10:00:00+07:00")
-    s.save_listings(db, cid, items)
-    s.finish_crawl(db, cid, status, "finished", len(items), 1, 0, [])
-    return cid
 
 
 def test_first_crawl_is_all_added(db):

@@ -4,24 +4,10 @@ import pytest
 from test_storage import item
 
 from monitor.check import check_all
-from monitor.config import load_config
 from storage import findings as f
 from storage import snapshots as s
-from storage.db import open_db
 
 BUNDLE = {"components": ["Kelas A", "Kelas B", "Kelas C"], "bundle_label": "Paket"}
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "p.db")
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def cfg():
-    return load_config(env={})
 
 
 class Crawls:

@@ -4,10 +4,7 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from storage import snapshots as s
-from storage.db import open_db
 
 NOW = "2020-07-02T10:00:00+07:00"
 
@@ -34,13 +31,6 @@ def item(listing_id, **fields):
         "rating_count": 10,
     }
     return {**base, **fields}
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = open_db(tmp_path / "p.db")
-    yield database
-    database.close()
 
 
 def crawl(db, items, status="complete", now=NOW):

@@ -9,21 +9,10 @@ import pytest
 
 from monitor.alerting import send_alerts
 from monitor.check import check_all
-from monitor.config import SLUGS, load_config
+from monitor.config import SLUGS
 from monitor.crawl import CrawlRunner
 from storage.db import open_db
 from storage.snapshots import get_crawl
-
-
-@pytest.fixture
-def cfg(tmp_path):
-    config = load_config(env={})
-    config.data.update(
-        database=str(tmp_path / "p.db"),
-        outbox=str(tmp_path / "outbox"),
-        evidence_dir=str(tmp_path / "evidence"),
-    )
-    return config
 
 
 def crawl(cfg, replica, slugs, day):
