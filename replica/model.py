@@ -71,6 +71,14 @@ class Page:
     def has_next(self) -> bool:
         return self.number < self.last
 
+    @property
+    def span(self) -> tuple[int, int]:
+        """1-based positions of the first and last listing shown; (0, 0) for none."""
+        if not self.listings:
+            return 0, 0
+        first = (self.number - 1) * self.size + 1
+        return first, first + len(self.listings) - 1
+
 
 @dataclass(frozen=True)
 class Response:

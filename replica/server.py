@@ -114,16 +114,12 @@ def _known(slug: str) -> str:
     return slug
 
 
-def start_replica(
-    seed: int = 1,
-    size: int = 1900,
-    as_of: str = DEFAULT_AS_OF,
-    mode: str = "prefix",
-    host: str = "127.0.0.1",
-    port: int = 0,
-) -> Replica:
-    """Start a replica in daemon threads (port 0: free ports) and return it."""
-    return Replica(seed=seed, size=size, as_of=as_of, mode=mode, host=host, port=port)
+def start_replica(**options) -> Replica:
+    """Start a replica in daemon threads (port 0: free ports) and return it.
+
+    ``options`` are ``Replica``'s: seed, size, as_of, mode, host, port.
+    """
+    return Replica(**options)
 
 
 def serve(
@@ -135,7 +131,9 @@ def serve(
     host: str = "127.0.0.1",
 ) -> None:
     """Serve until Ctrl-C, after printing the base URLs."""
-    replica = start_replica(seed, size, as_of, mode, host, port)
+    replica = start_replica(
+        seed=seed, size=size, as_of=as_of, mode=mode, host=host, port=port
+    )
     print(f"replica: seed {seed}, size {size}, clock {replica.as_of}, {mode} mode")
     print(f"control API: {replica.root}/__replica/  (truth, clock, faults, log)")
     for slug, base in replica.base_urls.items():

@@ -11,7 +11,15 @@ import re
 from functools import lru_cache
 
 from replica.model import Listing
-from replica.platforms._pagekit import HALT, dotted, esc, sample_text, slugify
+from replica.platforms._pagekit import (
+    HALT,
+    dotted,
+    esc,
+    page_url,
+    sample_text,
+    slashed,
+    slugify,
+)
 
 DETAIL_PREFIX = "/kartu-prakerja/pelatihan/"
 PRAKERJA_GROUP = "Program Pemerintah"
@@ -59,12 +67,6 @@ def price_text(amount: int) -> str:
     return "Gratis" if amount == 0 else f"Rp{dotted(amount)}"
 
 
-def slashed(listing: Listing) -> int:
-    """The struck-through price, 0 when none is shown."""
-    original = listing.list_price_idr
-    return original if original and original != listing.price_idr else 0
-
-
 def discount(listing: Listing) -> int:
     original = slashed(listing)
     if not original or original < listing.price_idr:
@@ -97,8 +99,7 @@ def tid(name: str, v2: bool) -> str:
 
 
 def listing_url(ctx, number: int) -> str:
-    url = f"{ctx.base}/discovery/kartu-prakerja/"
-    return url if number == 1 else f"{url}?page={number}"
+    return page_url(f"{ctx.base}/discovery/kartu-prakerja/", number)
 
 
 def detail_url(ctx, listing: Listing) -> str:

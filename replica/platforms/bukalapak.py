@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from replica.model import Listing, Page, Response
-from replica.platforms._web import (
-    BAD,
-    discount,
+from replica.platforms._pagekit import (
     dotted,
-    error_page,
     esc,
-    html_page,
-    number,
+    listing_response,
     page_numbers,
-    redirect,
-    script_json,
+    page_url,
+    pagination,
+    slashed,
+    slugged_detail,
     split,
 )
 
@@ -44,24 +43,9 @@ def page_kind(path_qs: str) -> str | None:
 def render(path_qs: str, ctx) -> Response | None:
     path, params = split(path_qs)
     if path == LISTING:
-        page_no = number(params.get("page"))
-        if page_no == BAD:
-            return None
-        page = ctx.page(page_no, PAGE_SIZE)
-        if ctx.empty:
-            page = Page(page_no, PAGE_SIZE, 0, ())
-        return html_page(_listing(page, ctx))
+        return listing_response(ctx, params, PAGE_SIZE, _listing)
     found = DETAIL.match(path)
-    if not found:
-        return None
-    item = ctx.lookup(found.group(1))
-    if item is None:
-        return None
-    if isinstance(item, int):
-        return error_page(item)
-    if item.slug != found.group(2):
-        return redirect(detail_url(ctx.base, item))
-    return html_page(_detail(item, ctx))
+    return slugged_detail(ctx, found, detail_url, _detail) if found else None
 
 
 def detail_url(base: str, item: Listing) -> str:
@@ -69,18 +53,27 @@ def detail_url(base: str, item: Listing) -> str:
 
 
 def listing_url(base: str, page_no: int) -> str:
-    return f"{base}{LISTING}" + (f"?page={page_no}" if page_no > 1 else "")
+    return page_url(f"{base}{LISTING}", page_no)
 
 
 def _rupiah(amount: int) -> str:
     return f"Rp{dotted(amount)}"
 
 
-def _listing(page: Page, ctx) -> str:
+def _discount(price: int, original: int) -> int:
+    return round(100 * (1 - price / original))
+
+
+def _script_json(value: object) -> str:
+    """JSON for a ``<script>`` element: no ``</`` and no raw line separators."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("</", "<\\/").replace("\u2028", "\\u2028")
+
+
+def _listing(ctx, page: Page) -> str:
     base = ctx.base
     v2 = ctx.variant == "v2"
-    first = (page.number - 1) * page.size + 1 if page.listings else 0
-    last = first + len(page.listings) - 1 if page.listings else 0
+    first, last = page.span
     links = f'<link rel="canonical" href="{esc(listing_url(base, page.number))}">'
     if page.number > 1:
         links += f'<link rel="prev" href="{esc(listing_url(base, page.number - 1))}">'
@@ -120,10 +113,10 @@ def _card(item: Listing, base: str, v2: bool) -> str:
             f"{esc(item.bundle_label)}</span>"
         )
     original = ""
-    if item.list_price_idr and item.list_price_idr != item.price_idr:
+    if slashed(item):
         original = (
             '<p class="bl-product-card__description-price--original bl-text '
-            f'bl-text--caption"><del>{_rupiah(item.list_price_idr)}</del></p>'
+            f'bl-text--caption"><del>{_rupiah(slashed(item))}</del></p>'
         )
     rating = ""
     if item.rating is not None:
@@ -163,33 +156,20 @@ def _card(item: Listing, base: str, v2: bool) -> str:
 def _pagination(page: Page, base: str) -> str:
     if page.last <= 1 and not page.has_next:
         return ""
-    items = []
-    if page.number > 1:
-        url = esc(listing_url(base, page.number - 1))
-        items.append(
-            '<li class="bl-pagination__item bl-pagination__item--prev"><a class="bl-'
-            f'pagination__link bl-pagination__prev" href="{url}">Sebelumnya</a></li>'
-        )
-    for n in page_numbers(page.number, page.last):
-        if n is None:
-            continue
-        if n == page.number:
-            items.append(
-                '<li class="bl-pagination__item bl-pagination__item--active">'
-                f'<span class="bl-pagination__link">{n}</span></li>'
-            )
-        else:
-            items.append(
-                '<li class="bl-pagination__item"><a class="bl-pagination__link" '
-                f'href="{esc(listing_url(base, n))}">{n}</a></li>'
-            )
-    if page.has_next:
-        url = esc(listing_url(base, page.number + 1))
-        items.append(
-            '<li class="bl-pagination__item bl-pagination__item--next"><a class="bl-'
-            f'pagination__link bl-pagination__next" href="{url}" aria-label="Halaman '
-            'berikutnya">Berikutnya</a></li>'
-        )
+    items = pagination(
+        page,
+        lambda n: listing_url(base, n),
+        page_numbers(page.number, page.last),
+        back='<li class="bl-pagination__item bl-pagination__item--prev"><a class="bl-'
+        'pagination__link bl-pagination__prev" href="{url}">Sebelumnya</a></li>',
+        current='<li class="bl-pagination__item bl-pagination__item--active">'
+        '<span class="bl-pagination__link">{n}</span></li>',
+        link='<li class="bl-pagination__item"><a class="bl-pagination__link" '
+        'href="{url}">{n}</a></li>',
+        forward='<li class="bl-pagination__item bl-pagination__item--next"><a class='
+        '"bl-pagination__link bl-pagination__next" href="{url}" aria-label="Halaman '
+        'berikutnya">Berikutnya</a></li>',
+    )
     joined = "\n  ".join(items)
     return (
         ' <nav class="bl-pagination"><ul class="bl-pagination__list">\n  '
@@ -226,19 +206,19 @@ def _json_ld(item: Listing, url: str, v2: bool) -> str:
     if v2:
         del product["@context"]
         product = {"@context": "https://schema.org", "@graph": [product]}
-    return script_json(product)
+    return _script_json(product)
 
 
-def _detail(item: Listing, ctx) -> str:
+def _detail(ctx, item: Listing) -> str:
     base, v2 = ctx.base, ctx.variant == "v2"
     url = detail_url(base, item)
     title, provider = esc(item.title), esc(item.provider)
     price = f'<span class="c-product-price__reduced">{_rupiah(item.price_idr)}</span>'
-    if item.list_price_idr and item.list_price_idr != item.price_idr:
+    if slashed(item):
         price += (
-            f'<del class="c-product-price__original">{_rupiah(item.list_price_idr)}'
+            f'<del class="c-product-price__original">{_rupiah(slashed(item))}'
             '</del><span class="c-product-price__discount">'
-            f"-{discount(item.price_idr, item.list_price_idr)}%</span>"
+            f"-{_discount(item.price_idr, slashed(item))}%</span>"
         )
     buy = "Beli Sekarang" if item.available else "Stok Habis"
     disabled = "" if item.available else " disabled"

@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 
 from replica.model import Listing, Page, Response
-from replica.platforms._web import (
+from replica.platforms._pagekit import (
     dotted,
     error_page,
     esc,
-    html_page,
+    html_response,
+    listing_page,
+    lookup_error,
     page_numbers,
+    pagination,
     redirect,
+    slugify,
     split,
 )
 
@@ -42,23 +46,19 @@ def render(path_qs: str, ctx) -> Response | None:
         number = int(archive.group(1) or 1)
         if archive.group(1) is not None and number <= 1:
             return redirect(archive_url(ctx.base, 1))  # WordPress canonical redirect
-        page = ctx.page(number, PAGE_SIZE)
-        if ctx.empty:
-            page = Page(number, PAGE_SIZE, 0, ())
+        page = listing_page(ctx, number, PAGE_SIZE)
         if number > page.last:
             return error_page(404)
-        return html_page(_archive(page, ctx))
+        return html_response(_archive(ctx, page))
     found = DETAIL.match(path)
     if not found:
         return None
     if not found.group(2):
         return redirect(f"{ctx.base}/kelas/{found.group(1)}/")
     item = ctx.lookup_slug(found.group(1))
-    if item is None:
-        return None
-    if isinstance(item, int):
-        return error_page(item)
-    return html_page(_detail(item, ctx))
+    if not isinstance(item, Listing):
+        return lookup_error(item)
+    return html_response(_detail(ctx, item))
 
 
 def archive_url(base: str, number: int) -> str:
@@ -86,7 +86,7 @@ def _price(item: Listing) -> str:
 
 
 def _category_slug(item: Listing) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", (item.category or "lainnya").lower()).strip("-")
+    return slugify(item.category or "lainnya")
 
 
 def _is_bundle_product(item: Listing) -> bool:
@@ -99,7 +99,7 @@ def _badge(item: Listing) -> str:
     return f'<span class="mba-badge mba-badge--bundle">{esc(item.bundle_label)}</span>'
 
 
-def _archive(page: Page, ctx) -> str:
+def _archive(ctx, page: Page) -> str:
     base, v2 = ctx.base, ctx.variant == "v2"
     links = ""
     if page.number > 1:
@@ -107,8 +107,7 @@ def _archive(page: Page, ctx) -> str:
     if page.has_next:
         links += f'<link rel="next" href="{esc(archive_url(base, page.number + 1))}" />'
     if page.total:
-        first = (page.number - 1) * page.size + 1
-        last = first + len(page.listings) - 1
+        first, last = page.span
         count = (
             f'<p class="woocommerce-result-count">Menampilkan {first}&ndash;{last} '
             f"dari {page.total} hasil</p>\n"
@@ -182,27 +181,16 @@ def _loop_product(item: Listing, base: str) -> str:
 def _pagination(page: Page, base: str) -> str:
     if page.last <= 1:
         return ""
-    parts = []
-    if page.number > 1:
-        url = esc(archive_url(base, page.number - 1))
-        parts.append(
-            f'<a class="prev page-numbers" href="{url}">&laquo; Sebelumnya</a>'
-        )
-    for n in page_numbers(page.number, page.last):
-        if n is None:
-            parts.append('<span class="page-numbers dots">&hellip;</span>')
-        elif n == page.number:
-            parts.append(
-                f'<span aria-current="page" class="page-numbers current">{n}</span>'
-            )
-        else:
-            url = esc(archive_url(base, n))
-            parts.append(f'<a class="page-numbers" href="{url}">{n}</a>')
-    if page.has_next:
-        url = esc(archive_url(base, page.number + 1))
-        parts.append(
-            f'<a class="next page-numbers" href="{url}">Berikutnya &raquo;</a>'
-        )
+    parts = pagination(
+        page,
+        lambda n: archive_url(base, n),
+        page_numbers(page.number, page.last),
+        back='<a class="prev page-numbers" href="{url}">&laquo; Sebelumnya</a>',
+        current='<span aria-current="page" class="page-numbers current">{n}</span>',
+        link='<a class="page-numbers" href="{url}">{n}</a>',
+        gap='<span class="page-numbers dots">&hellip;</span>',
+        forward='<a class="next page-numbers" href="{url}">Berikutnya &raquo;</a>',
+    )
     return (
         '<nav class="navigation pagination" role="navigation" aria-label="Pos"><h2 '
         'class="screen-reader-text">Navigasi pos</h2><div class="nav-links">'
@@ -258,7 +246,7 @@ def _payment(item: Listing) -> str:
     )
 
 
-def _detail(item: Listing, ctx) -> str:
+def _detail(ctx, item: Listing) -> str:
     base, v2 = ctx.base, ctx.variant == "v2"
     url, title, lid = esc(detail_url(base, item)), esc(item.title), esc(item.listing_id)
     sale = item.list_price_idr is not None and item.list_price_idr != item.price_idr

@@ -5,14 +5,23 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from replica.model import Listing, Page, Response
-from replica.platforms._web import BAD, JSON, esc, html_page, number, split, stable
+from replica.platforms._pagekit import (
+    DATA,
+    JSON,
+    esc,
+    html_response,
+    json_response,
+    listing_page,
+    positive_int,
+    sample_text,
+    split,
+    stable_int,
+)
 
 SLUG = "pijarmahir"
 PAGE_SIZE = 8
-DATA = Path(__file__).resolve().parent.parent / "data" / SLUG
 LIST = "/api/v1/courses"
 DETAIL = re.compile(r"^/api/v1/courses/(\d+)$")
 SHELLS = re.compile(r"^/(?:category/kartu-prakerja|course/\d+)$")
@@ -39,7 +48,7 @@ def page_kind(path_qs: str) -> str | None:
 def render(path_qs: str, ctx) -> Response | None:
     path, params = split(path_qs)
     if SHELLS.match(path):
-        return html_page(_shell(ctx.base))
+        return html_response(_shell(ctx.base))
     found = DETAIL.match(path)
     if path != LIST and not found:
         return None
@@ -51,12 +60,14 @@ def render(path_qs: str, ctx) -> Response | None:
         if item is None or isinstance(item, int):
             return _error(item or 404, "course not found")
         return _ok(_detail(item, ctx.variant == "v2"))
-    page_no, limit = number(params.get("page")), number(params.get("limit"), PAGE_SIZE)
-    if BAD in (page_no, limit) or limit > 50:
+    page_no = positive_int(params.get("page"), 1)
+    limit = positive_int(params.get("limit"), PAGE_SIZE)
+    if page_no is None or limit is None or limit > 50:
         return _error(400, "page and limit must be positive (limit at most 50)")
-    page = ctx.page(page_no, limit)
-    if ctx.empty or params.get("category", "kartu-prakerja") != "kartu-prakerja":
+    if params.get("category", "kartu-prakerja") != "kartu-prakerja":
         page = Page(page_no, limit, 0, ())
+    else:
+        page = listing_page(ctx, page_no, limit)
     return _ok(_list(page, ctx.variant == "v2"))
 
 
@@ -70,17 +81,16 @@ def _error(code: int, message: str) -> Response:
 
 def _envelope(code: int, message: str, data) -> Response:
     value = {"status": code == 200, "code": code, "message": message, "data": data}
-    text = json.dumps(value, ensure_ascii=False, indent=1)
-    return Response(code, JSON, text.encode("utf-8"))
+    return json_response(value, code)
 
 
 @lru_cache(maxsize=1)
 def _samples() -> dict[str, dict]:
     """The raw courses of the sample files by id (detail files where present)."""
-    listed = json.loads((DATA / "api_courses_p1.json").read_text("utf-8"))
+    listed = json.loads(sample_text(SLUG, "api_courses_p1.json"))
     raw = {str(c["id"]): c for c in listed["data"]["courses"]}
-    for path in DATA.glob("api_course_*.json"):
-        data = json.loads(path.read_text("utf-8"))["data"]
+    for path in (DATA / SLUG).glob("api_course_*.json"):
+        data = json.loads(sample_text(SLUG, path.name))["data"]
         raw[str(data["id"])] = data
     return raw
 
@@ -91,9 +101,10 @@ def _raw(item: Listing) -> dict:
 
 def _course(item: Listing, v2: bool) -> dict:
     raw = _raw(item)
-    quirk = ("", "", "", "", "", "", "", "", " .", " -")[stable(item.listing_id, 10)]
-    minutes = 240 + 30 * stable(item.listing_id, 9) + 280 * len(item.components)
-    mode = ("Pembelajaran Mandiri", "Webinar")[stable(item.listing_id, 3) == 0]
+    quirks = ("", "", "", "", "", "", "", "", " .", " -")
+    quirk = quirks[stable_int(item.listing_id, 10)]
+    minutes = 240 + 30 * stable_int(item.listing_id, 9) + 280 * len(item.components)
+    mode = ("Pembelajaran Mandiri", "Webinar")[stable_int(item.listing_id, 3) == 0]
     code = re.sub(r"[^A-Z]", "", (item.provider or "PM").upper())[:3]
     rated = item.rating if item.rating is not None else 0
     course = {
@@ -113,7 +124,7 @@ def _course(item: Listing, v2: bool) -> dict:
         "thumbnail": raw.get(
             "thumbnail",
             "https://cdn.pijarmahir.id/pijarmahir/course/PM-PRA-"
-            f"{code}-{stable(item.listing_id, 1000):03d}.jpg",
+            f"{code}-{stable_int(item.listing_id, 1000):03d}.jpg",
         ),
     }
     if v2:
@@ -151,7 +162,7 @@ def _detail(item: Listing, v2: bool) -> dict:
         detail["payment"] = {"methods": methods}
     else:
         detail["paymentMethods"] = methods
-    detail["enrolledusers"] = raw.get("enrolledusers", 10 + stable(item.slug, 900))
+    detail["enrolledusers"] = raw.get("enrolledusers", 10 + stable_int(item.slug, 900))
     detail["updated_at"] = f"{item.updated_at}T10:15:00+07:00"
     return detail
 

@@ -11,16 +11,18 @@ from __future__ import annotations
 import re
 
 from replica.model import Listing, Page, Response
-from replica.platforms._web import (
-    BAD,
+from replica.platforms._pagekit import (
     dotted,
-    error_page,
     esc,
-    html_page,
-    json_page,
-    number,
+    json_response,
+    listing_response,
+    lookup_error,
     page_numbers,
-    redirect,
+    page_url,
+    pagination,
+    slashed,
+    slugged_detail,
+    slugify,
     split,
 )
 
@@ -48,27 +50,16 @@ def page_kind(path_qs: str) -> str | None:
 def render(path_qs: str, ctx) -> Response | None:
     path, params = split(path_qs)
     if path == LISTING:
-        page_no = number(params.get("page"))
-        if page_no == BAD:
-            return None
-        page = ctx.page(page_no, PAGE_SIZE)
-        if ctx.empty:
-            page = Page(page_no, PAGE_SIZE, 0, ())
-        return html_page(_listing(page, ctx))
+        return listing_response(ctx, params, PAGE_SIZE, _listing)
     options = OPTIONS.match(path)
-    found = DETAIL.match(path) or options
-    if not found:
-        return None
-    item = ctx.lookup(found.group(1))
-    if item is None:
-        return None
-    if isinstance(item, int):
-        return error_page(item)
     if options:
-        return json_page({"course_id": int(item.listing_id), "options": _names(item)})
-    if item.slug != found.group(2):
-        return redirect(detail_url(ctx.base, item))
-    return html_page(_detail(item, ctx))
+        item = ctx.lookup(options.group(1))
+        if not isinstance(item, Listing):
+            return lookup_error(item)
+        value = {"course_id": int(item.listing_id), "options": _names(item)}
+        return json_response(value)
+    found = DETAIL.match(path)
+    return slugged_detail(ctx, found, detail_url, _detail) if found else None
 
 
 def detail_url(base: str, item: Listing) -> str:
@@ -76,7 +67,7 @@ def detail_url(base: str, item: Listing) -> str:
 
 
 def listing_url(base: str, page_no: int) -> str:
-    return f"{base}{LISTING}" + (f"?page={page_no}" if page_no > 1 else "")
+    return page_url(f"{base}{LISTING}", page_no)
 
 
 def rupiah(amount: int) -> str:
@@ -98,7 +89,7 @@ def _names(item: Listing) -> list[str]:
     return [name for _, name in item.payment_methods]
 
 
-def _listing(page: Page, ctx) -> str:
+def _listing(ctx, page: Page) -> str:
     base, v2 = ctx.base, ctx.variant == "v2"
     cards = "".join((_pt_card if v2 else _card)(item, base) for item in page.listings)
     empty = ""
@@ -122,10 +113,9 @@ def _listing(page: Page, ctx) -> str:
 
 def _card_price(item: Listing) -> str:
     original = ""
-    if item.list_price_idr and item.list_price_idr != item.price_idr:
+    if slashed(item):
         original = (
-            f'<del class="course-card__price--original">{compact(item.list_price_idr)}'
-            "</del> "
+            f'<del class="course-card__price--original">{compact(slashed(item))}</del> '
         )
     final = f'<span class="course-card__price--final">{rupiah(item.price_idr)}</span>'
     return f'<div class="course-card__price">{original}{final}</div>'
@@ -162,28 +152,24 @@ def _pt_card(item: Listing, base: str) -> str:
 def _pagination(page: Page, base: str) -> str:
     if page.last <= 1:
         return ""
-    items = []
-    if page.number > 1:
-        url = esc(listing_url(base, page.number - 1))
-        items.append(f'<li class="prev"><a href="{url}" rel="prev">&lsaquo;</a></li>')
-    for n in page_numbers(page.number, page.last):
-        if n == page.number:
-            items.append(f'<li class="active"><span>{n}</span></li>')
-        elif n is not None:
-            items.append(f'<li><a href="{esc(listing_url(base, n))}">{n}</a></li>')
-    if page.has_next:
-        url = esc(listing_url(base, page.number + 1))
-        items.append(
-            f'<li class="next"><a href="{url}" rel="next">Selanjutnya &rsaquo;</a></li>'
-        )
+    items = pagination(
+        page,
+        lambda n: listing_url(base, n),
+        page_numbers(page.number, page.last),
+        back='<li class="prev"><a href="{url}" rel="prev">&lsaquo;</a></li>',
+        current='<li class="active"><span>{n}</span></li>',
+        link='<li><a href="{url}">{n}</a></li>',
+        forward='<li class="next"><a href="{url}" rel="next">Selanjutnya &rsaquo;</a>'
+        "</li>",
+    )
     return f'<ul class="pagination">{"".join(items)}</ul>'
 
 
-def _detail(item: Listing, ctx) -> str:
+def _detail(ctx, item: Listing) -> str:
     base, v2 = ctx.base, ctx.variant == "v2"
     url, title, lid = esc(detail_url(base, item)), esc(item.title), esc(item.listing_id)
     badge = '<span class="badge badge-paket">PAKET</span>' if item.bundle_label else ""
-    category = re.sub(r"[^a-z0-9]+", "-", (item.category or "").lower()).strip("-")
+    category = slugify(item.category or "")
     if item.rating is not None:
         rating = (
             f'<span class="course-detail__rating-value">{item.rating}</span> '
@@ -232,9 +218,9 @@ def _price(item: Listing, v2: bool) -> str:
             f"{rupiah(item.price_idr)}</span></div>"
         )
     original = ""
-    if item.list_price_idr and item.list_price_idr != item.price_idr:
+    if slashed(item):
         original = (
-            f'<del class="course-detail__price--original">{rupiah(item.list_price_idr)}'
+            f'<del class="course-detail__price--original">{rupiah(slashed(item))}'
             "</del> "
         )
     return (

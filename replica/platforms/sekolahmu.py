@@ -28,9 +28,10 @@ from replica.model import Listing, Page, Response
 from replica.platforms._pagekit import (
     dotted,
     esc,
-    html_response,
-    listing_page,
-    positive_int,
+    listing_response,
+    page_numbers,
+    page_url,
+    pagination,
     sample_text,
     slugify,
     split,
@@ -73,12 +74,9 @@ def page_kind(path_qs: str) -> str | None:
 
 def render(path_qs: str, ctx) -> Response | None:
     path, params = split(path_qs)
-    if page_kind(path_qs) != "listing":
+    if path not in LISTING_PATHS:
         return None
-    number = positive_int(params.get("page"), 1)
-    if number is None:
-        return None
-    return html_response(_page(ctx, listing_page(ctx, number, PAGE_SIZE)))
+    return listing_response(ctx, params, PAGE_SIZE, _page)
 
 
 # -- devalue-style JavaScript literals ---------------------------------------------
@@ -271,8 +269,7 @@ def short_price(amount: int) -> str:
 
 
 def _listing_url(ctx, number: int) -> str:
-    url = f"{ctx.base}/kartuprakerja/"
-    return url if number == 1 else f"{url}?page={number}"
+    return page_url(f"{ctx.base}/kartuprakerja/", number)
 
 
 def _card(ctx, listing: Listing) -> str:
@@ -299,27 +296,16 @@ def _card(ctx, listing: Listing) -> str:
 def _pagination(ctx, page: Page) -> str:
     if page.last <= 1:
         return ""
-    shown = {1, page.last, *range(page.number - 2, page.number + 3)}
-    items = []
-    if page.number > 1:
-        url = esc(_listing_url(ctx, page.number - 1))
-        items.append(
-            f'<a href="{url}" class="sm-pagination__prev" rel="prev">&lsaquo;</a>'
-        )
-    for number in sorted(n for n in shown if 1 <= n <= page.last):
-        if number == page.number:
-            items.append(
-                '<span class="sm-pagination__item sm-pagination__item--active">'
-                f"{number}</span>"
-            )
-        else:
-            url = esc(_listing_url(ctx, number))
-            items.append(f'<a href="{url}" class="sm-pagination__item">{number}</a>')
-    if page.has_next:
-        url = esc(_listing_url(ctx, page.number + 1))
-        items.append(
-            f'<a href="{url}" class="sm-pagination__next" rel="next">&rsaquo;</a>'
-        )
+    items = pagination(
+        page,
+        lambda n: _listing_url(ctx, n),
+        page_numbers(page.number, page.last),
+        back='<a href="{url}" class="sm-pagination__prev" rel="prev">&lsaquo;</a>',
+        current='<span class="sm-pagination__item sm-pagination__item--active">{n}'
+        "</span>",
+        link='<a href="{url}" class="sm-pagination__item">{n}</a>',
+        forward='<a href="{url}" class="sm-pagination__next" rel="next">&rsaquo;</a>',
+    )
     return f'<nav class="sm-pagination">{"".join(items)}</nav>\n'
 
 

@@ -14,10 +14,11 @@ from replica.model import Listing, Page, Response
 from replica.platforms._pagekit import (
     dotted,
     esc,
-    gone_page,
     html_response,
-    listing_page,
-    positive_int,
+    listing_response,
+    lookup_error,
+    page_url,
+    pagination,
     split,
 )
 
@@ -46,21 +47,16 @@ def page_kind(path_qs: str) -> str | None:
 
 
 def render(path_qs: str, ctx) -> Response | None:
-    kind = page_kind(path_qs)
     path, params = split(path_qs)
-    if kind == "listing":
-        number = positive_int(params.get("page"), 1)
-        if number is None:
-            return None
-        return html_response(_listing(ctx, listing_page(ctx, number, PAGE_SIZE)))
-    if kind == "detail":
-        found = ctx.lookup(DETAIL_PATH.match(path).group(1))
-        if found is None:
-            return None
-        if isinstance(found, int):
-            return gone_page(found)
-        return html_response(_detail(ctx, found))
-    return None
+    if path in LISTING_PATHS:
+        return listing_response(ctx, params, PAGE_SIZE, _listing)
+    found = DETAIL_PATH.match(path)
+    if not found:
+        return None
+    listing = ctx.lookup(found.group(1))
+    if not isinstance(listing, Listing):
+        return lookup_error(listing, signature=None)
+    return html_response(_detail(ctx, listing))
 
 
 def price_text(amount: int) -> str:
@@ -88,8 +84,7 @@ def _detail_url(ctx, listing: Listing) -> str:
 
 
 def _listing_url(ctx, number: int) -> str:
-    url = f"{ctx.base}/pelatihan"
-    return url if number == 1 else f"{url}?page={number}"
+    return page_url(f"{ctx.base}/pelatihan", number)
 
 
 def _head(ctx, title: str, compat: bool) -> str:
@@ -121,7 +116,7 @@ def _listing(ctx, page: Page) -> str:
             f'<tr><td colspan="{len(columns)}" class="text-center">'
             "Tidak ada data pelatihan</td></tr>\n"
         )
-    first, last = (start + 1, start + len(page.listings)) if page.listings else (0, 0)
+    first, last = page.span
     head = "".join(f"<th>{name}</th>" for name in columns)
     table_id = "tbl-pelatihan" if v2 else "tabel-pelatihan"
     return (
@@ -161,26 +156,17 @@ def _row(ctx, number: int, listing: Listing, columns: tuple[str, ...]) -> str:
 
 
 def _pagination(ctx, page: Page) -> str:
-    if page.number > 1:
-        items = [
-            f'<li><a href="{esc(_listing_url(ctx, page.number - 1))}" rel="prev">'
-            "&laquo; Sebelumnya</a></li>"
-        ]
-    else:
-        items = ['<li class="disabled"><span>&laquo; Sebelumnya</span></li>']
-    for number in range(max(1, page.number - 4), min(page.last, page.number + 4) + 1):
-        if number == page.number:
-            items.append(f'<li class="active"><span>{number}</span></li>')
-        else:
-            url = esc(_listing_url(ctx, number))
-            items.append(f'<li><a href="{url}">{number}</a></li>')
-    if page.has_next:
-        items.append(
-            f'<li><a href="{esc(_listing_url(ctx, page.number + 1))}" rel="next">'
-            "Selanjutnya &raquo;</a></li>"
-        )
-    else:
-        items.append('<li class="disabled"><span>Selanjutnya &raquo;</span></li>')
+    items = pagination(
+        page,
+        lambda n: _listing_url(ctx, n),
+        range(max(1, page.number - 4), min(page.last, page.number + 4) + 1),
+        back='<li><a href="{url}" rel="prev">&laquo; Sebelumnya</a></li>',
+        no_back='<li class="disabled"><span>&laquo; Sebelumnya</span></li>',
+        current='<li class="active"><span>{n}</span></li>',
+        link='<li><a href="{url}">{n}</a></li>',
+        forward='<li><a href="{url}" rel="next">Selanjutnya &raquo;</a></li>',
+        no_forward='<li class="disabled"><span>Selanjutnya &raquo;</span></li>',
+    )
     return '<ul class="pagination pagination-sm pull-right">' + "".join(items) + "</ul>"
 
 

@@ -21,11 +21,12 @@ import json
 from replica.model import Listing, Page, Response
 from replica.platforms._pagekit import (
     esc,
-    gone_page,
     html_response,
-    listing_page,
-    positive_int,
+    listing_response,
+    lookup_error,
+    pagination,
     script_json,
+    slashed,
     split,
 )
 from replica.platforms._tokopedia_pdp import (
@@ -36,7 +37,6 @@ from replica.platforms._tokopedia_pdp import (
     listing_url,
     partner_slug,
     price_text,
-    slashed,
     tid,
 )
 
@@ -60,18 +60,13 @@ def render(path_qs: str, ctx) -> Response | None:
     kind = page_kind(path_qs)
     path, params = split(path_qs)
     if kind == "listing":
-        number = positive_int(params.get("page"), 1)
-        if number is None:
-            return None
-        return html_response(_listing(ctx, listing_page(ctx, number, PAGE_SIZE)))
-    if kind == "detail":
-        found = ctx.lookup(path[len(DETAIL_PREFIX) :])
-        if found is None:
-            return None
-        if isinstance(found, int):
-            return gone_page(found)
-        return html_response(detail_page(ctx, found))
-    return None
+        return listing_response(ctx, params, PAGE_SIZE, _listing)
+    if kind != "detail":
+        return None
+    listing = ctx.lookup(path[len(DETAIL_PREFIX) :])
+    if not isinstance(listing, Listing):
+        return lookup_error(listing, signature=None)
+    return html_response(detail_page(ctx, listing))
 
 
 # -- listing ---------------------------------------------------------------------
@@ -84,10 +79,7 @@ def _listing(ctx, page: Page) -> str:
         links += f'<link rel="prev" href="{esc(listing_url(ctx, page.number - 1))}"/>'
     if page.has_next:
         links += f'<link rel="next" href="{esc(listing_url(ctx, page.number + 1))}"/>'
-    start = (page.number - 1) * page.size + 1
-    end = start + len(page.listings) - 1
-    if not page.listings:
-        start = end = 0
+    start, end = page.span
     total_id = tid("txtPrakerjaTotal", v2)
     cards = "".join(_card(ctx, listing, v2) + "\n" for listing in page.listings)
     if not page.listings:
@@ -146,28 +138,17 @@ def _card(ctx, listing: Listing, v2: bool) -> str:
 def _pagination(ctx, page: Page) -> str:
     if page.last <= 1:
         return ""
-    items = []
-    if page.number > 1:
-        items.append(
-            f'<li><a href="{esc(listing_url(ctx, page.number - 1))}" data-testid='
-            '"btnPaginationPrev" aria-label="Laman sebelumnya">&lt;</a></li>'
-        )
-    for number in range(max(1, page.number - 2), min(page.last, page.number + 2) + 1):
-        if number == page.number:
-            items.append(
-                '<li><span aria-current="page" class="css-1l3j6mt">'
-                f"{number}</span></li>"
-            )
-        else:
-            items.append(
-                f'<li><a href="{esc(listing_url(ctx, number))}" data-testid='
-                f'"btnPagination{number}">{number}</a></li>'
-            )
-    if page.has_next:
-        items.append(
-            f'<li><a href="{esc(listing_url(ctx, page.number + 1))}" data-testid='
-            '"btnPaginationNext" aria-label="Laman berikutnya">&gt;</a></li>'
-        )
+    items = pagination(
+        page,
+        lambda n: listing_url(ctx, n),
+        range(max(1, page.number - 2), min(page.last, page.number + 2) + 1),
+        back='<li><a href="{url}" data-testid="btnPaginationPrev" aria-label="Laman '
+        'sebelumnya">&lt;</a></li>',
+        current='<li><span aria-current="page" class="css-1l3j6mt">{n}</span></li>',
+        link='<li><a href="{url}" data-testid="btnPagination{n}">{n}</a></li>',
+        forward='<li><a href="{url}" data-testid="btnPaginationNext" aria-label="Laman '
+        'berikutnya">&gt;</a></li>',
+    )
     return (
         '<nav class="css-txlndr" aria-label="Navigasi halaman"><ul class="css-1ni9y5x">'
         f"{''.join(items)}</ul></nav>\n"
