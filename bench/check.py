@@ -13,9 +13,7 @@ then runs in its own process (``bench.check_phase``) for a clean peak RSS:
   run counts, with the highest peak;
 * the full ``check_crawl`` (diff, classification of the new versions, every
   snapshot row through the rule in Python, findings, removals), reported apart
-  with a breakdown. ``vanished_bundles`` is given a time budget: it scans every
-  sighting once per listing missing from the crawl, and at this size would not
-  finish in a benchmark run; its full cost is estimated instead.
+  with a breakdown.
 """
 
 from __future__ import annotations
@@ -27,7 +25,6 @@ from bench import synth
 from bench.common import Timer, file_bytes, load_average, run_json, say, write_result
 
 DEFAULT_SIZE = 1_000_000
-VANISHED_BUDGET_S = 20
 GOAL_RATIO, GOAL_PEAK_MB = 2.0, 200
 
 
@@ -66,8 +63,7 @@ def run(size: int | None = None, repeat: int | None = None) -> dict:
                 runs[phase].append(run_json(["bench.check_phase", phase, str(db)]))
                 show(phase, runs[phase][-1])
         phases = {p: best(found) for p, found in runs.items()}
-        budget = str(VANISHED_BUDGET_S)
-        phases["check"] = run_json(["bench.check_phase", "check", str(db), budget])
+        phases["check"] = run_json(["bench.check_phase", "check", str(db)])
         show("check", phases["check"])
     scaled = phases["diff"]["seconds"] + phases["removals"]["seconds"]
     peak = max(phases[p]["peak_delta_mb"] for p in ("diff", "removals"))
@@ -95,7 +91,6 @@ def run(size: int | None = None, repeat: int | None = None) -> dict:
             "found": full["found"],
             "breakdown_s": full.get("breakdown_s", {}),
             "interrupted": full.get("interrupted", []),
-            "vanished_bundles_estimate": full.get("vanished_bundles_estimate"),
             "goal_peak_met": full["peak_delta_mb"] <= GOAL_PEAK_MB,
         },
         "phases": phases,
@@ -121,10 +116,3 @@ def report(r: dict) -> None:
     )
     for part, secs in sorted(f["breakdown_s"].items(), key=lambda kv: -kv[1]):
         say(f"    {part:<34}{secs:>9.2f} s")
-    est = f["vanished_bundles_estimate"]
-    if est:
-        say(
-            f"    vanished_bundles, estimated in full: {est['listings_missing']}"
-            f" missing listings x {est['seconds_per_listing']} s ="
-            f" {est['estimated_s']} s"
-        )

@@ -10,7 +10,6 @@ and ``check`` (``monitor.check.check_crawl``, everything, with a breakdown).
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 import time
 
@@ -89,54 +88,12 @@ class Clock:
         setattr(module, name, timed)
 
 
-def limit_vanished_bundles(db, budget_s: float, clock: Clock) -> None:
-    """Interrupt ``vanished_bundles`` after ``budget_s`` (it scans every sighting
-    once per listing missing from the crawl) and let the check go on without
-    relist candidates; the result says so."""
-    from storage import findings as f
-
-    inner = f.vanished_bundles
-
-    def limited(*args, **kwargs):
-        deadline = time.perf_counter() + budget_s
-        db.conn.set_progress_handler(lambda: time.perf_counter() > deadline, 100_000)
-        try:
-            return inner(*args, **kwargs)
-        except sqlite3.OperationalError as exc:
-            if "interrupt" not in str(exc):
-                raise
-            clock.interrupted.append(f"vanished_bundles after {budget_s:g} s")
-            return []
-        finally:
-            db.conn.set_progress_handler(None, 0)
-
-    f.vanished_bundles = limited
-
-
-def one_scan_s(db) -> float:
-    """Seconds of the correlated subquery ``vanished_bundles`` runs per listing."""
-    sql = "SELECT max(s.version_id) FROM sightings s WHERE s.listing_key = ?"
-    started = time.perf_counter()
-    for key in (1, 2, 3):
-        db.conn.execute(sql, [key]).fetchone()
-    return (time.perf_counter() - started) / 3
-
-
-def missing_listings(db) -> int:
-    """Listings of the platform not in the new crawl (the rows it scans for)."""
-    return db.conn.execute(
-        "SELECT count(*) FROM listings l WHERE l.platform = ? AND NOT EXISTS ("
-        " SELECT 1 FROM sightings s WHERE s.crawl_id = ? AND s.listing_key = l.id)",
-        [PLATFORM, NEW],
-    ).fetchone()[0]
-
-
 def prepare_check(db) -> None:
     # An earlier diff wrote crawl 2's changes; every diff starts without them.
     db.conn.execute("DELETE FROM changes WHERE to_crawl_id = ?", [NEW])
 
 
-def check(db, clock: Clock, budget_s: float | None) -> dict:
+def check(db, clock: Clock) -> dict:
     from monitor import check as chk
     from monitor.config import load_config
     from storage import diff as d
@@ -147,8 +104,6 @@ def check(db, clock: Clock, budget_s: float | None) -> dict:
     clock.wrap(chk, "judge", "judge (classify new versions)")
     clock.wrap(f, "crawl_rows", "crawl_rows (load the snapshot)")
     clock.wrap(f, "rows_to_evaluate", "rows_to_evaluate (load rows)")
-    if budget_s:
-        limit_vanished_bundles(db, budget_s, clock)
     for name in ("vanished_bundles", "see_finding", "open_finding", "resolve_finding"):
         clock.wrap(f, name)
     clock.wrap(d, "removal_candidates")
@@ -168,7 +123,6 @@ def check(db, clock: Clock, budget_s: float | None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = argv or sys.argv[1:]
     phase, path = args[:2]
-    budget_s = float(args[2]) if len(args) > 2 else None
     from storage.db import open_db
 
     db = open_db(path)
@@ -179,19 +133,12 @@ def main(argv: list[str] | None = None) -> int:
     before = rss_mb()
     started = time.perf_counter()
     if phase == "check":
-        found = check(db, clock, budget_s)
+        found = check(db, clock)
     else:
         found = {"join": join, "diff": diff, "removals": removals}[phase](db)
     seconds = time.perf_counter() - started
     after = peak_rss_mb()
     extra = {}
-    if phase == "check":
-        scan, missing = one_scan_s(db), missing_listings(db)
-        extra["vanished_bundles_estimate"] = {
-            "listings_missing": missing,
-            "seconds_per_listing": round(scan, 4),
-            "estimated_s": round(scan * missing, 1),
-        }
     db.close()
     out = {
         "phase": phase,

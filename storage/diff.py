@@ -82,23 +82,31 @@ def removal_candidates(
                 WHERE platform = :platform AND status = 'complete' AND id <= :new
                 ORDER BY id DESC LIMIT :window + 1
             ),
-            seen AS (  -- read, or listed but unreadable: either way not gone
-                SELECT listing_key, crawl_id FROM sightings
-                WHERE crawl_id IN (SELECT id FROM complete)
-                UNION ALL SELECT listing_key, crawl_id FROM unread
-                WHERE crawl_id IN (SELECT id FROM complete)
+            missing AS (  -- not read, and not listed-but-unreadable, in :new
+                SELECT l.id AS listing_key, l.listing_id, l.url FROM listings l
+                WHERE l.platform = :platform AND l.last_crawl_id IS NOT :new
+                  AND NOT EXISTS (SELECT 1 FROM sightings s
+                                  WHERE s.crawl_id = :new AND s.listing_key = l.id)
+                  AND NOT EXISTS (SELECT 1 FROM unread u
+                                  WHERE u.crawl_id = :new AND u.listing_key = l.id)
             ),
             last_seen AS (
-                SELECT listing_key, max(crawl_id) AS crawl_id
-                FROM seen GROUP BY listing_key
+                SELECT m.*, (
+                    SELECT max(c.id) FROM complete c
+                    WHERE EXISTS (SELECT 1 FROM sightings s WHERE s.crawl_id = c.id
+                                  AND s.listing_key = m.listing_key)
+                       OR EXISTS (SELECT 1 FROM unread u WHERE u.crawl_id = c.id
+                                  AND u.listing_key = m.listing_key)
+                ) AS last_crawl
+                FROM missing m
             )
-            SELECT l.id AS listing_key, l.listing_id, l.url, ls.crawl_id AS last_crawl,
-                (SELECT count(*) FROM complete c WHERE c.id > ls.crawl_id) AS missed
-            FROM last_seen ls JOIN listings l ON l.id = ls.listing_key
-            WHERE ls.crawl_id < :new AND NOT EXISTS (
+            SELECT ls.listing_key, ls.listing_id, ls.url, ls.last_crawl,
+                (SELECT count(*) FROM complete c WHERE c.id > ls.last_crawl) AS missed
+            FROM last_seen ls
+            WHERE ls.last_crawl IS NOT NULL AND NOT EXISTS (
                 SELECT 1 FROM changes ch
-                WHERE ch.kind = 'removed' AND ch.platform = l.platform
-                  AND ch.listing_id = l.listing_id AND ch.to_crawl_id > ls.crawl_id
+                WHERE ch.kind = 'removed' AND ch.platform = :platform
+                  AND ch.listing_id = ls.listing_id AND ch.to_crawl_id > ls.last_crawl
             )
             """,
             {"platform": platform, "new": new, "window": window},
