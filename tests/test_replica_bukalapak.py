@@ -9,12 +9,14 @@ import re
 import pytest
 from parsel import Selector
 from replica_parse import (
-    as_prefix,
+    check_listing_page_one,
+    check_pages_list_the_catalog_once,
+    check_sample_detail,
     clean,
     expected,
     fetch,
     fetch_no_redirect,
-    item,
+    html_item,
     parse_idr,
 )
 
@@ -76,7 +78,7 @@ def parse_detail(body: bytes, base: str) -> dict | None:
     )
     original = sel.css("del.c-product-price__original::text").get()
     rating = ld.get("aggregateRating")
-    return item(
+    return html_item(
         SLUG,
         listing_id=ld["sku"],
         url=f"{base}/p/kartu-prakerja/pelatihan/{lid}-jual-{slug}",
@@ -102,42 +104,33 @@ def get(replica, path: str):
     return fetch(replica.base_urls[SLUG] + path)
 
 
+def listing(replica, number: int, base: str = "") -> dict:
+    suffix = f"?page={number}" if number > 1 else ""
+    return parse_listing(get(replica, "/kartu-prakerja" + suffix)[2], base)
+
+
 @pytest.mark.parametrize("want", EXPECTED["items"], ids=lambda i: i["listing_id"])
 def test_sample_detail_parses_to_expected_item(replica, want):
-    base = replica.base_urls[SLUG]
-    path = want["url"].removeprefix(EXPECTED["base_url"])
-    status, _, body = get(replica, path)
-    assert status == 200
-    assert as_prefix(parse_detail(body, base), base, SLUG) == want
+    check_sample_detail(replica, SLUG, want, parse_detail)
 
 
 def test_listing_page_one_has_the_sample_ids_and_the_totals(replica):
-    want = EXPECTED["listing_pages"]["listing_p1.html"]
-    status, _, body = get(replica, "/kartu-prakerja")
-    page = parse_listing(body, replica.base_urls[SLUG])
-    visible = replica.truth()[SLUG]
-    assert status == 200
-    assert page["listing_ids"] == want["listing_ids"]
-    assert page["total_count"] == len(visible)
-    assert page["total_pages"] == math.ceil(len(visible) / want["page_size"])
+    base = replica.base_urls[SLUG]
+    page, want, _ = check_listing_page_one(
+        replica, SLUG, "/kartu-prakerja", lambda body: parse_listing(body, base)
+    )
+    assert page["total_pages"] == math.ceil(page["total_count"] / want["page_size"])
     assert page["has_next"]
 
 
 def test_every_page_together_lists_the_visible_catalog_once(replica):
-    seen = []
-    for number in range(1, 100):
-        suffix = f"?page={number}" if number > 1 else ""
-        page = parse_listing(get(replica, "/kartu-prakerja" + suffix)[2], "")
-        seen += page["listing_ids"]
-        if not page["has_next"]:
-            break
-    assert seen == [row["listing_id"] for row in replica.truth()[SLUG]]
+    check_pages_list_the_catalog_once(replica, SLUG, lambda n: listing(replica, n))
 
 
 def test_generated_details_agree_with_the_truth(replica):
     base = replica.base_urls[SLUG]
     truth = {row["listing_id"]: row for row in replica.truth()[SLUG]}
-    page = parse_listing(get(replica, "/kartu-prakerja?page=3")[2], base)
+    page = listing(replica, 3, base)
     for path in page["paths"]:
         parsed = parse_detail(get(replica, path)[2], base)
         row = truth[parsed["listing_id"]]
@@ -174,7 +167,7 @@ def test_layout_v2_drops_the_contract_selectors(replica):
 
 def test_empty_fault_shows_the_empty_state(replica):
     replica.set_faults(SLUG, [{"kind": "empty", "match": "listing"}])
-    page = parse_listing(get(replica, "/kartu-prakerja")[2], "")
+    page = listing(replica, 1)
     assert page["listing_ids"] == [] and page["total_count"] == 0
     assert page["empty"] == "Pelatihan tidak ditemukan" and not page["has_next"]
 

@@ -8,13 +8,16 @@ import re
 import pytest
 from parsel import Selector
 from replica_parse import (
-    as_prefix,
+    check_listing_page_one,
+    check_pages_list_the_catalog_once,
+    check_sample_detail,
     clean,
     expected,
     fetch,
     fetch_no_redirect,
-    item,
+    html_item,
     parse_idr,
+    walk_pages,
 )
 
 SLUG = "maubelajarapa"
@@ -63,7 +66,7 @@ def parse_detail(body: bytes, base: str) -> dict | None:
         ".woocommerce-product-rating a.woocommerce-review-link span.count::text"
     ).get()
     out_of_stock = bool(sel.css("p.stock.out-of-stock"))
-    return item(
+    return html_item(
         SLUG,
         listing_id=lid,
         url=f"{base}/kelas/{SLUG_RE.search(canonical).group(1)}/",
@@ -94,37 +97,34 @@ def get(replica, path: str):
     return fetch(replica.base_urls[SLUG] + path)
 
 
+def archive(replica, number: int) -> dict:
+    path = "/kartuprakerja/" + (f"page/{number}/" if number > 1 else "")
+    return parse_archive(get(replica, path)[2])
+
+
+def archive_pages(replica) -> list[dict]:
+    """Every archive page, parsed, from page 1 to the first without a next."""
+    return walk_pages(lambda n: archive(replica, n))
+
+
 @pytest.mark.parametrize("want", EXPECTED["items"], ids=lambda i: i["listing_id"])
 def test_sample_detail_parses_to_expected_item(replica, want):
-    base = replica.base_urls[SLUG]
-    status, _, body = get(replica, want["url"].removeprefix(EXPECTED["base_url"]))
-    assert status == 200
-    assert as_prefix(parse_detail(body, base), base, SLUG) == want
+    check_sample_detail(replica, SLUG, want, parse_detail)
 
 
 def test_archive_page_one_has_the_sample_ids_and_the_totals(replica):
-    want = EXPECTED["listing_pages"]["listing_p1.html"]
-    status, _, body = get(replica, "/kartuprakerja/")
-    page = parse_archive(body)
-    visible = replica.truth()[SLUG]
-    assert status == 200
-    assert page["listing_ids"] == want["listing_ids"]
-    assert page["total_count"] == len(visible)
+    page, want, _ = check_listing_page_one(
+        replica, SLUG, "/kartuprakerja/", parse_archive
+    )
     assert math.ceil(page["total_count"] / want["page_size"]) > want["total_pages"]
     assert page["has_next"]
 
 
 def test_every_page_together_lists_the_visible_catalog_once(replica):
-    seen, number = [], 1
-    while True:
-        path = "/kartuprakerja/" + (f"page/{number}/" if number > 1 else "")
-        page = parse_archive(get(replica, path)[2])
-        seen += page["listing_ids"]
-        if not page["has_next"]:
-            break
-        number += 1
-    assert seen == [row["listing_id"] for row in replica.truth()[SLUG]]
-    assert get(replica, f"/kartuprakerja/page/{number + 1}/")[0] == 404
+    pages = check_pages_list_the_catalog_once(
+        replica, SLUG, lambda n: archive(replica, n)
+    )
+    assert get(replica, f"/kartuprakerja/page/{len(pages) + 1}/")[0] == 404
 
 
 def test_relisted_bundle_hides_its_bundle_words_but_lists_its_classes(replica):
@@ -132,13 +132,7 @@ def test_relisted_bundle_hides_its_bundle_words_but_lists_its_classes(replica):
     relisted = [row for row in truth if "relisted_from" in row]
     assert len(relisted) == 1 and relisted[0]["violation"]
     old, new = relisted[0]["relisted_from"], relisted[0]["listing_id"]
-    page, number = None, 1
-    while True:
-        path = "/kartuprakerja/" + (f"page/{number}/" if number > 1 else "")
-        page = parse_archive(get(replica, path)[2])
-        if new in page["listing_ids"] or not page["has_next"]:
-            break
-        number += 1
+    page = next(page for page in archive_pages(replica) if new in page["listing_ids"])
     url_slug = page["slugs"][page["listing_ids"].index(new)]
     parsed = parse_detail(get(replica, f"/kelas/{url_slug}/")[2], "")
     assert parsed["bundle_keywords"] == [] and parsed["bundle_label"] is None
@@ -152,13 +146,10 @@ def test_withdrawn_bundle_answers_410(replica):
     gone = [r for r in withdrawn if r["is_bundle"] and r["listing_id"] not in visible]
     assert gone
     replica.set_clock("2020-06-30")
-    pages, number = [], 1
-    while not pages or pages[-1]["has_next"]:
-        path = "/kartuprakerja/" + (f"page/{number}/" if number > 1 else "")
-        pages.append(parse_archive(get(replica, path)[2]))
-        number += 1
     slugs = {
-        i: s for p in pages for i, s in zip(p["listing_ids"], p["slugs"], strict=True)
+        i: s
+        for p in archive_pages(replica)
+        for i, s in zip(p["listing_ids"], p["slugs"], strict=True)
     }
     url = f"/kelas/{slugs[gone[0]['listing_id']]}/"
     assert get(replica, url)[0] == 200

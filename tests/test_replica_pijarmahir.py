@@ -7,7 +7,15 @@ import math
 import re
 
 import pytest
-from replica_parse import FIXTURES, as_prefix, clean, expected, fetch, item
+from replica_parse import (
+    as_prefix,
+    check_pages_list_the_catalog_once,
+    clean,
+    expected,
+    fetch,
+    fixture_text,
+    html_item,
+)
 
 SLUG = "pijarmahir"
 EXPECTED = expected(SLUG)
@@ -21,7 +29,7 @@ def parse_detail(doc: dict, base: str) -> dict | None:
         return None
     methods = data["paymentMethods"]
     payable = None if methods is None else any(m["code"] == "PRAKERJA" for m in methods)
-    return item(
+    return html_item(
         SLUG,
         listing_id=str(data["id"]),
         url=f"{base}/course/{data['id']}",
@@ -46,8 +54,17 @@ def get_json(replica, path: str, headers=ACCEPT):
     return status, json.loads(body)
 
 
+def list_page(replica, number: int) -> dict:
+    data = get_json(replica, LIST.format(number))[1]["data"]
+    pagination = data["pagination"]
+    return {
+        "listing_ids": [str(c["id"]) for c in data["courses"]],
+        "has_next": pagination["page"] < pagination["totalPage"],
+    }
+
+
 def sample(name: str) -> dict:
-    return json.loads((FIXTURES / SLUG / name).read_text("utf-8"))
+    return json.loads(fixture_text(SLUG, name))
 
 
 @pytest.mark.parametrize("want", EXPECTED["items"], ids=lambda i: i["listing_id"])
@@ -87,15 +104,10 @@ def test_list_page_one_is_the_sample_page_with_bigger_totals(replica):
 
 
 def test_every_page_together_lists_the_visible_catalog_once(replica):
-    seen, page = [], 1
-    while True:
-        data = get_json(replica, LIST.format(page))[1]["data"]
-        seen += [str(c["id"]) for c in data["courses"]]
-        if data["pagination"]["page"] >= data["pagination"]["totalPage"]:
-            break
-        page += 1
-    assert seen == [row["listing_id"] for row in replica.truth()[SLUG]]
-    assert get_json(replica, LIST.format(page + 1))[1]["data"]["courses"] == []
+    pages = check_pages_list_the_catalog_once(
+        replica, SLUG, lambda n: list_page(replica, n)
+    )
+    assert get_json(replica, LIST.format(len(pages) + 1))[1]["data"]["courses"] == []
 
 
 def test_generated_details_agree_with_the_truth(replica):

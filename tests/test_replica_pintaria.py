@@ -8,7 +8,16 @@ import re
 
 import pytest
 from parsel import Selector
-from replica_parse import as_prefix, clean, expected, fetch, item, parse_idr
+from replica_parse import (
+    check_listing_page_one,
+    check_pages_list_the_catalog_once,
+    check_sample_detail,
+    clean,
+    expected,
+    fetch,
+    html_item,
+    parse_idr,
+)
 
 SLUG = "pintaria"
 EXPECTED = expected(SLUG)
@@ -53,7 +62,7 @@ def parse_detail(body: bytes, base: str) -> dict | None:
     rating = sel.css("span.course-detail__rating-value::text").get()
     count = clean(sel.css("span.course-detail__rating-count").get())
     found = re.search(r"\((\d+) ulasan\)", count or "")
-    return item(
+    return html_item(
         SLUG,
         listing_id=lid,
         url=f"{base}/kartuprakerja/kursus/{lid}-{slug}",
@@ -80,41 +89,31 @@ def get(replica, path: str):
     return fetch(replica.base_urls[SLUG] + path)
 
 
+def listing(replica, number: int) -> dict:
+    return parse_listing(get(replica, f"/kartuprakerja?page={number}")[2])
+
+
 @pytest.mark.parametrize("want", EXPECTED["items"], ids=lambda i: i["listing_id"])
 def test_sample_detail_parses_to_expected_item(replica, want):
-    base = replica.base_urls[SLUG]
-    status, _, body = get(replica, want["url"].removeprefix(EXPECTED["base_url"]))
-    assert status == 200
-    assert as_prefix(parse_detail(body, base), base, SLUG) == want
+    check_sample_detail(replica, SLUG, want, parse_detail)
 
 
 def test_listing_page_one_has_the_sample_ids_and_the_totals(replica):
-    want = EXPECTED["listing_pages"]["listing_p1.html"]
-    status, _, body = get(replica, "/kartuprakerja")
-    page = parse_listing(body)
-    visible = replica.truth()[SLUG]
-    assert status == 200
-    assert page["listing_ids"] == want["listing_ids"]
-    assert page["total_count"] == len(visible)
-    assert page["has_next"] and math.ceil(len(visible) / 6) > want["total_pages"]
+    page, want, body = check_listing_page_one(
+        replica, SLUG, "/kartuprakerja", parse_listing
+    )
+    assert page["has_next"] and math.ceil(page["total_count"] / 6) > want["total_pages"]
     cards = Selector(text=body.decode()).css("del.course-card__price--original::text")
     assert cards.getall()[:2] == ["Rp1,15 jt", "Rp1,2 jt"]
 
 
 def test_every_page_together_lists_the_visible_catalog_once(replica):
-    seen, number = [], 1
-    while True:
-        page = parse_listing(get(replica, f"/kartuprakerja?page={number}")[2])
-        seen += page["listing_ids"]
-        if not page["has_next"]:
-            break
-        number += 1
-    assert seen == [row["listing_id"] for row in replica.truth()[SLUG]]
+    check_pages_list_the_catalog_once(replica, SLUG, lambda n: listing(replica, n))
 
 
 def test_generated_details_agree_with_the_truth(replica):
     truth = {row["listing_id"]: row for row in replica.truth()[SLUG]}
-    for path in parse_listing(get(replica, "/kartuprakerja?page=5")[2])["paths"]:
+    for path in listing(replica, 5)["paths"]:
         parsed = parse_detail(get(replica, path)[2], "")
         row = truth[parsed["listing_id"]]
         assert parsed["prakerja_payment"] == row["prakerja_payment"]
@@ -130,7 +129,7 @@ def test_withdrawn_bundles_answer_410(replica):
     path = next(
         p
         for n in range(1, 60)
-        for p in parse_listing(get(replica, f"/kartuprakerja?page={n}")[2])["paths"]
+        for p in listing(replica, n)["paths"]
         if p.split("/")[-1].startswith(gone + "-")
     )
     assert get(replica, path)[0] == 200

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import partial
 
 import json5
 import pytest
 from parsel import Selector
-from renderer_kit import (
+from replica_parse import (
     TRICKY_TITLE,
     FakeContext,
     expected,
     fixture_text,
     item,
     listing_from_item,
+    render_html,
 )
 
 from replica.model import Listing
@@ -84,7 +86,8 @@ def _item(p: dict, base: str) -> dict:
     )
 
 
-def sample_listings() -> list[Listing]:
+@pytest.fixture(scope="module")
+def listings() -> list[Listing]:
     """The 8 programs of listing_p1.html, with the ids the sample shows."""
     state = nuxt_state(fixture_text(SLUG, "listing_p1.html"))
     programs = {str(p["id"]): p for p in state["state"]["prakerja"]["programs"]}
@@ -104,21 +107,8 @@ def sample_listings() -> list[Listing]:
     return listings
 
 
-@pytest.fixture(scope="module")
-def listings() -> list[Listing]:
-    return sample_listings()
-
-
-def context(listings, **kwargs) -> FakeContext:
-    kwargs.setdefault("total", 52)
-    return FakeContext(listings=list(listings), base=BASE, **kwargs)
-
-
-def get(path_qs: str, ctx) -> str:
-    response = sekolahmu.render(path_qs, ctx)
-    assert response.status == 200
-    assert response.content_type.startswith("text/html")
-    return response.body.decode("utf-8")
+context = partial(FakeContext, base=BASE, total=52)
+get = partial(render_html, sekolahmu)
 
 
 def test_listing_parses_to_expected_items(listings):
@@ -205,7 +195,7 @@ def test_short_price(amount, text):
 
 
 def test_base_is_used_for_links(listings):
-    ctx = FakeContext(listings=list(listings), base="http://127.0.0.1:8405", total=52)
+    ctx = context(listings, base="http://127.0.0.1:8405")
     body = get("/kartuprakerja/", ctx)
     assert "127.0.0.1:8400" not in body
     assert parse_listing(body, ctx.base)[1][0]["url"].startswith(

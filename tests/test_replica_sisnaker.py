@@ -5,18 +5,21 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from functools import partial
 
 import pytest
 from parsel import Selector
-from renderer_kit import (
+from replica_parse import (
     TRICKY_TITLE,
     FakeContext,
+    check_rendered_sample,
     clean,
     expected,
     fixture_text,
     item,
     listing_from_item,
     parse_idr,
+    render_html,
 )
 
 from replica.model import Listing
@@ -110,7 +113,8 @@ def parse_detail(body: str, url: str) -> dict | None:
     )
 
 
-def sample_listings() -> list[Listing]:
+@pytest.fixture(scope="module")
+def listings() -> list[Listing]:
     """The 10 rows of listing_p1.html, detail values from expected.json."""
     items = {i["listing_id"]: i for i in expected(SLUG)["items"]}
     listings = []
@@ -137,21 +141,8 @@ def sample_listings() -> list[Listing]:
     return listings
 
 
-@pytest.fixture(scope="module")
-def listings() -> list[Listing]:
-    return sample_listings()
-
-
-def context(listings, **kwargs) -> FakeContext:
-    kwargs.setdefault("total", 38)
-    return FakeContext(listings=list(listings), base=BASE, **kwargs)
-
-
-def get(path_qs: str, ctx) -> str:
-    response = sisnaker.render(path_qs, ctx)
-    assert response.status == 200
-    assert response.content_type.startswith("text/html")
-    return response.body.decode("utf-8")
+context = partial(FakeContext, base=BASE, total=38)
+get = partial(render_html, sisnaker)
 
 
 def detail_path(kode: str) -> str:
@@ -159,15 +150,9 @@ def detail_path(kode: str) -> str:
 
 
 @pytest.mark.parametrize("data", expected(SLUG)["items"], ids=lambda d: d["listing_id"])
-def test_detail_parses_to_expected_item(listings, data):
-    body = get(detail_path(data["listing_id"]), context(listings))
-    assert parse_detail(body, data["url"]) == data
-
-
-@pytest.mark.parametrize("kode", DETAIL_FILES)
-def test_detail_reproduces_the_sample(listings, kode):
-    body = get(detail_path(kode), context(listings))
-    assert body == fixture_text(SLUG, DETAIL_FILES[kode])
+def test_detail_reproduces_the_sample_and_parses_to_its_item(listings, data):
+    name = DETAIL_FILES[data["listing_id"]]
+    check_rendered_sample(sisnaker, context(listings), data, name, parse_detail)
 
 
 def test_listing_page_one_gives_the_expected_shape(listings):
@@ -251,8 +236,8 @@ def test_special_characters_round_trip(listings):
     assert cell.xpath("string()").get() == TRICKY_TITLE
 
 
-def test_rating_formats():
-    listing = sample_listings()[0]
+def test_rating_formats(listings):
+    listing = listings[0]
     ratings = [(4.0, 3, "4,0 (3 penilaian)"), (4.75, 8, "4,75 (8 penilaian)")]
     ratings.append((None, 0, "0,0 (0 penilaian)"))
     for rating, count, text in ratings:
@@ -267,7 +252,7 @@ def test_gone_and_unknown_details(listings):
 
 
 def test_base_is_used_for_links(listings):
-    ctx = FakeContext(listings=list(listings), base="http://127.0.0.1:8406", total=38)
+    ctx = context(listings, base="http://127.0.0.1:8406")
     body = get("/pelatihan", ctx)
     assert "127.0.0.1:8400" not in body
     assert parse_listing(body, ctx.base, 1)["next_page_url"] == (

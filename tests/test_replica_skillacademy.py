@@ -6,9 +6,10 @@ import dataclasses
 import html
 import json
 import re
+from functools import partial
 
 import pytest
-from renderer_kit import (
+from replica_parse import (
     TRICKY_TITLE,
     FakeContext,
     expected,
@@ -98,7 +99,8 @@ def sample_items() -> list[dict]:
     return json.loads(fixture_text(SLUG, "search_prakerja_p1.json"))["data"]["data"]
 
 
-def sample_listings() -> list[Listing]:
+@pytest.fixture(scope="module")
+def listings() -> list[Listing]:
     """The 6 sample items as Listings carrying the verbatim item in extra."""
     listings = []
     for data, raw in zip(expected(SLUG)["items"], sample_items(), strict=True):
@@ -113,14 +115,7 @@ def sample_listings() -> list[Listing]:
     return listings
 
 
-@pytest.fixture(scope="module")
-def listings() -> list[Listing]:
-    return sample_listings()
-
-
-def context(listings, **kwargs) -> FakeContext:
-    kwargs.setdefault("total", 27)
-    return FakeContext(listings=list(listings), base=BASE, **kwargs)
+context = partial(FakeContext, base=BASE, total=27)
 
 
 def search(ctx, page: int = 1, size: int = 6, path: str = SEARCH):

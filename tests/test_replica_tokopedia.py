@@ -6,18 +6,21 @@ import dataclasses
 import json
 import math
 import re
+from functools import partial
 
 import pytest
 from parsel import Selector
-from renderer_kit import (
+from replica_parse import (
     TRICKY_TITLE,
     FakeContext,
+    check_rendered_sample,
     clean,
     expected,
     fixture_text,
     item,
     listing_from_item,
     parse_idr,
+    render_html,
 )
 
 from replica.model import Listing
@@ -129,7 +132,8 @@ def parse_detail(body: str, url: str) -> dict | None:
     )
 
 
-def sample_listings() -> list[Listing]:
+@pytest.fixture(scope="module")
+def listings() -> list[Listing]:
     """The 8 listings of listing_p1.html, detail values from expected.json."""
     cache = apollo_cache(fixture_text(SLUG, "listing_p1.html"))
     items = {i["listing_id"]: i for i in expected(SLUG)["items"]}
@@ -167,21 +171,8 @@ def sample_listings() -> list[Listing]:
     return listings
 
 
-@pytest.fixture(scope="module")
-def listings() -> list[Listing]:
-    return sample_listings()
-
-
-def context(listings, **kwargs) -> FakeContext:
-    kwargs.setdefault("total", 83)
-    return FakeContext(listings=list(listings), base=BASE, **kwargs)
-
-
-def get(path_qs: str, ctx) -> str:
-    response = tokopedia.render(path_qs, ctx)
-    assert response.status == 200
-    assert response.content_type.startswith("text/html")
-    return response.body.decode("utf-8")
+context = partial(FakeContext, base=BASE, total=83)
+get = partial(render_html, tokopedia)
 
 
 def detail_path(listing_id: str) -> str:
@@ -189,15 +180,9 @@ def detail_path(listing_id: str) -> str:
 
 
 @pytest.mark.parametrize("data", expected(SLUG)["items"], ids=lambda d: d["listing_id"])
-def test_detail_parses_to_expected_item(listings, data):
-    body = get(detail_path(data["listing_id"]), context(listings))
-    assert parse_detail(body, data["url"]) == data
-
-
-@pytest.mark.parametrize("listing_id", DETAIL_FILES)
-def test_detail_reproduces_the_sample(listings, listing_id):
-    body = get(detail_path(listing_id), context(listings))
-    assert body == fixture_text(SLUG, DETAIL_FILES[listing_id])
+def test_detail_reproduces_the_sample_and_parses_to_its_item(listings, data):
+    name = DETAIL_FILES[data["listing_id"]]
+    check_rendered_sample(tokopedia, context(listings), data, name, parse_detail)
 
 
 def test_listing_page_one_gives_the_expected_shape(listings):
@@ -321,7 +306,7 @@ def test_gone_and_unknown_details(listings):
 
 
 def test_base_is_used_for_links(listings):
-    ctx = FakeContext(listings=list(listings), base="http://127.0.0.1:8408", total=83)
+    ctx = context(listings, base="http://127.0.0.1:8408")
     body = get("/discovery/kartu-prakerja/", ctx)
     assert "127.0.0.1:8400" not in body
     assert parse_listing(body, ctx.base)["next_page_url"] == (
