@@ -167,3 +167,39 @@ def test_crawl_command_stops_children_on_ctrl_c(tmp_path, replica):
     proc.communicate(timeout=60)
     rows = crawls(tmp_path / "p.db")
     assert rows and rows[-1]["status"] in ("incomplete", "failed")
+
+
+def test_run_once_crawls_checks_alerts_and_reports_each_platform(tmp_path, replica):
+    config = write_config(tmp_path, replica, ["sisnaker", "pintaria"])
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "monitor.cli",
+            "run",
+            "--config",
+            str(config),
+            "--now",
+            "2020-07-08T10:00:00+07:00",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("Sisnaker") and "complete" in line for line in lines)
+    assert any(line.startswith("Pintaria") and "complete" in line for line in lines)
+    assert any(line.startswith("alert: ") and line.endswith(".eml") for line in lines)
+
+    replica.set_faults(
+        "pintaria", [{"kind": "layout", "variant": "v2", "match": "any"}]
+    )
+    again = subprocess.run(
+        [sys.executable, "-m", "monitor.cli", "run", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert again.returncode == 1  # a platform could not be verified
+    assert "layout changed" in again.stdout
