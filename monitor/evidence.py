@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.warcwriter import WARCWriter
 
 from storage import evidence as store
 
@@ -33,9 +32,12 @@ def read_record(warc_file: str, offset: int, record_id: str):
         except Exception:  # noqa: BLE001 - a moved record: fall back to a scan
             pass
         stream.seek(0)
-        for record in ArchiveIterator(stream):
-            if record.rec_headers.get_header("WARC-Record-ID") == record_id:
-                return record.rec_headers, record.content_stream().read()
+        try:
+            for record in ArchiveIterator(stream):
+                if record.rec_headers.get_header("WARC-Record-ID") == record_id:
+                    return record.rec_headers, record.content_stream().read()
+        except Exception as exc:  # noqa: BLE001 - warcio's many load errors
+            raise EvidenceError(f"{warc_file} is not a readable WARC: {exc}") from None
     raise EvidenceError(f"record {record_id} is not in {warc_file}")
 
 
@@ -62,11 +64,23 @@ def extract(db, finding_id: int, out_dir: str | Path) -> dict:
     }
 
 
+def record_spans(path: Path) -> list[tuple[int, int]]:
+    """(offset, length) of every record (one gzip member each) in a WARC file."""
+    spans = []
+    with path.open("rb") as stream:
+        iterator = ArchiveIterator(stream)
+        for record in iterator:
+            record.raw_stream.read()  # the length is known once the record is read
+            spans.append((iterator.get_record_offset(), iterator.get_record_length()))
+    return spans
+
+
 def prune(db, folder: str | Path, days: int, now: datetime | None = None) -> dict:
     """Drop archived records older than ``days`` that no finding cites.
 
-    Files whose crawl is older are rewritten with only the cited records (which
-    keep their record ids); files with nothing cited are deleted.
+    Files whose crawl is older are rewritten with only the cited records, copied
+    byte for byte (they keep their record ids); files with nothing cited are
+    deleted.
     """
     cutoff = (now or datetime.now(UTC)) - timedelta(days=days)
     kept = dropped = files_removed = 0
@@ -83,13 +97,11 @@ def prune(db, folder: str | Path, days: int, now: datetime | None = None) -> dic
         kept_offsets: set[int] = set()
         temporary = path.with_suffix(".tmp")
         with path.open("rb") as src, temporary.open("wb") as dst:
-            writer = WARCWriter(dst, gzip=True)
-            iterator = ArchiveIterator(src)
-            for record in iterator:
-                offset = iterator.get_record_offset()
-                if offset in cited:
+            for offset, length in record_spans(path):
+                if offset in cited:  # copy the gzip member byte for byte
+                    src.seek(offset)
+                    dst.write(src.read(length))
                     kept_offsets.add(offset)
-                    writer.write_record(record)
                     kept += 1
                 else:
                     dropped += 1

@@ -26,7 +26,9 @@ class ArchiveMiddleware:
     def __init__(self, folder: str, stats):
         self.folder, self.stats = folder, stats
         self.file = self.writer = self.path = None
-        self.archived: dict[int, dict] = {}  # id(response) -> evidence
+        # The response last archived and its evidence: items of one response come
+        # together. Holding the response (not its id()) keeps the identity valid.
+        self.last: tuple[object, dict] | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -48,9 +50,8 @@ class ArchiveMiddleware:
         self.stats.set_value("prakerja/warc_path", str(self.path))
 
     def archive(self, response, spider) -> dict:
-        key = id(response)
-        if key in self.archived:
-            return self.archived[key]
+        if self.last is not None and self.last[0] is response:
+            return self.last[1]
         if self.writer is None:
             self.open(spider)
         offset = self.file.tell()
@@ -76,7 +77,7 @@ class ArchiveMiddleware:
             "offset": offset,
             "sha256": hashlib.sha256(response.body).hexdigest(),
         }
-        self.archived = {key: evidence}  # responses are processed one at a time
+        self.last = (response, evidence)
         self.stats.inc_value("prakerja/evidence/records")
         return evidence
 
