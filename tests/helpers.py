@@ -113,3 +113,29 @@ def normalized(raw_items) -> list[dict]:
         item = pipe.process_item(raw)
         out.append({k: v for k, v in item.items() if k not in EXTRA_FIELDS})
     return out
+
+
+def stored_item(listing_id: str, platform: str = "tokopedia", **fields) -> dict:
+    """A normalized item as the store pipeline receives it (a single training
+    payable with Kartu Prakerja unless ``fields`` say otherwise)."""
+    base = {
+        "platform": platform,
+        "listing_id": listing_id,
+        "url": f"{PREFIX_BASE}/{platform}/kartu-prakerja/pelatihan/{listing_id}",
+        "title": f"Kelas {listing_id}",
+        "provider": "LPK Maju",
+        "price_idr": 100000,
+        "list_price_idr": None,
+        "bundle_label": None,
+        "bundle_keywords": [],
+        "components": [],
+        "payment_methods": ["Kartu Prakerja", "OVO"],
+        "payment_channels": ["kartu_prakerja", "ovo"],
+        "prakerja_payment": True,
+        "prakerja_evidence": ["payment_method:Kartu Prakerja"],
+        "available": True,
+        "category": "Bisnis",
+        "rating": 4.5,
+        "rating_count": 10,
+    }
+    return {**base, **fields}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers import stored_item
+
 from monitor.check import check_all
 from monitor.config import load_config
 from storage import snapshots as s
@@ -23,28 +25,16 @@ REASON = "only 40% of the items had a price"
 
 
 def item(platform: str, listing_id: str, **fields) -> dict:
-    base = {
-        "platform": platform,
-        "listing_id": listing_id,
-        "url": f"http://127.0.0.1:8400/{platform}/kelas/{listing_id}",
-        "title": f"Kelas {listing_id}",
-        "provider": "LPK Maju",
-        "price_idr": 150000,
-        "list_price_idr": None,
-        "bundle_label": None,
-        "bundle_keywords": [],
-        "components": [],
-        "payment_methods": ["Kartu Prakerja", "OVO"],
-        "payment_channels": ["kartu_prakerja", "ovo"],
-        "prakerja_payment": True,
-        "prakerja_evidence": ["payment_method:Kartu Prakerja"],
-        "available": True,
-        "category": "Bisnis",
-        "rating": 4.5,
-        "rating_count": 10,
-        "evidence": {"offset": 1000 + int(listing_id), "sha256": SHA},
-    }
-    return {**base, **fields}
+    return stored_item(
+        listing_id,
+        platform,
+        **{
+            "url": f"http://127.0.0.1:8400/{platform}/kelas/{listing_id}",
+            "price_idr": 150000,
+            "evidence": {"offset": 1000 + int(listing_id), "sha256": SHA},
+            **fields,
+        },
+    )
 
 
 def tokopedia_items() -> list[dict]:

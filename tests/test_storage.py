@@ -4,33 +4,15 @@ import os
 import subprocess
 import sys
 
+from helpers import stored_item
+
 from storage import snapshots as s
 
 NOW = "2020-07-02T10:00:00+07:00"
 
 
 def item(listing_id, **fields):
-    base = {
-        "platform": "tokopedia",
-        "listing_id": listing_id,
-        "url": f"http://127.0.0.1:8400/tokopedia/kartu-prakerja/pelatihan/{listing_id}",
-        "title": f"Kelas {listing_id}",
-        "provider": "LPK Maju",
-        "price_idr": 100000,
-        "list_price_idr": None,
-        "bundle_label": None,
-        "bundle_keywords": [],
-        "components": [],
-        "payment_methods": ["Kartu Prakerja", "OVO"],
-        "payment_channels": ["kartu_prakerja", "ovo"],
-        "prakerja_payment": True,
-        "prakerja_evidence": ["payment_method:Kartu Prakerja"],
-        "available": True,
-        "category": "Bisnis",
-        "rating": 4.5,
-        "rating_count": 10,
-    }
-    return {**base, **fields}
+    return stored_item(listing_id, **fields)
 
 
 def crawl(db, items, status="complete", now=NOW):
