@@ -101,16 +101,14 @@ def open_database(cfg):
 
 def check(args) -> int:
     from monitor.check import check_all
+    from storage.findings import count_open
 
     cfg = settings(args)
     db = open_database(cfg)
     try:
         reports = check_all(db, cfg, now=now_arg(args))
         print_check(reports)
-        open_count = db.execute(
-            "SELECT count(*) FROM findings WHERE status = 'open'"
-        ).fetchone()[0]
-        print(f"open findings: {open_count}")
+        print(f"open findings: {count_open(db)}")
     finally:
         db.close()
     return 0
@@ -247,6 +245,7 @@ def query(args) -> int:
 
 def evidence(args) -> int:
     from monitor.evidence import EvidenceError, extract, prune
+    from storage.findings import get_finding
 
     cfg = settings(args)
     db = open_database(cfg)
@@ -261,11 +260,7 @@ def evidence(args) -> int:
             return 0
         if args.finding is None:
             raise UserError("give a FINDING_ID, or --prune")
-        finding = db.execute(
-            "SELECT platform, listing_id, status, opened_at, last_seen_at, rule"
-            " FROM findings WHERE id = ?",
-            [args.finding],
-        ).fetchone()
+        finding = get_finding(db, args.finding)
         if finding is None:
             raise UserError(f"no finding {args.finding}")
         try:
@@ -274,9 +269,10 @@ def evidence(args) -> int:
             raise UserError(str(exc)) from None
     finally:
         db.close()
-    platform, listing_id, status, opened, last_seen, rule = finding
-    print(f"finding {args.finding}: {platform} {listing_id} ({status}, {rule})")
-    print(f"  opened {opened}, last seen {last_seen}")
+    f = finding
+    print(f"finding {f['id']}: {f['platform']} {f['listing_id']} ({f['status']},")
+    print(f"  rule {f['rule']} v{f['rule_version']})")
+    print(f"  opened {f['opened_at']}, last seen {f['last_seen_at']}")
     print(f"  archived response: {found['url']} at {found['date']}")
     print(f"  record {found['record_id']} (crawl {found['crawl_id']})")
     print(f"  in {found['warc_file']}")

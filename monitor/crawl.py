@@ -106,10 +106,7 @@ class CrawlRunner:
         db = open_db(self.db_path)
         try:
             if crawl_id is None:  # killed before it said which: find it by pid
-                crawl_id = db.execute(
-                    "SELECT max(id) FROM crawls WHERE platform = ? AND pid = ?",
-                    [result.platform, pid],
-                ).fetchone()[0]
+                crawl_id = snapshots.crawl_of_process(db, result.platform, pid)
             if crawl_id is not None and result.returncode != 0:
                 why = f"crawl process exited with status {result.returncode}"
                 if stderr_tail:

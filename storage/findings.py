@@ -194,3 +194,14 @@ def list_findings(db: Database, status: str | None = None) -> list[dict]:
             {"status": status},
         )
     )
+
+
+def get_finding(db: Database, finding_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM findings WHERE id = ?", [finding_id]))
+    return rows[0] if rows else None
+
+
+def count_open(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM findings WHERE status = 'open'").fetchone()[
+        0
+    ]

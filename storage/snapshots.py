@@ -262,3 +262,10 @@ def snapshot_rows(db: Database, crawl_id: int) -> list[dict]:
                 row[column] = json.loads(row[column])
         out.append(row)
     return out
+
+
+def crawl_of_process(db: Database, platform: str, pid: int) -> int | None:
+    """The newest crawl of ``platform`` opened by process ``pid``."""
+    return db.execute(
+        "SELECT max(id) FROM crawls WHERE platform = ? AND pid = ?", [platform, pid]
+    ).fetchone()[0]
