@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -16,12 +17,20 @@ def record_id(crawl_id: int, offset: int) -> str:
     return f"<urn:prakerja-monitor:crawl:{crawl_id}:{offset}>"
 
 
-def payload_key(db: Database, sha256: str) -> int:
-    """The small integer standing for a payload digest (stored once)."""
-    row = db.execute("SELECT id FROM payloads WHERE sha256 = ?", [sha256]).fetchone()
-    if row:
-        return row[0]
-    return db.execute("INSERT INTO payloads (sha256) VALUES (?)", [sha256]).lastrowid
+def payload_keys(db: Database, digests: set[str | None]) -> dict[str, int]:
+    """Small integers for a batch of payload digests (each stored once)."""
+    digests = sorted(d for d in digests if d)
+    if not digests:
+        return {}
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO payloads (sha256) VALUES (?)", [(d,) for d in digests]
+    )
+    rows = db.execute(
+        "SELECT sha256, id FROM payloads"
+        " WHERE sha256 IN (SELECT value FROM json_each(?))",
+        [json.dumps(digests)],
+    ).fetchall()
+    return dict(rows)
 
 
 def finding_evidence(db: Database, finding_ids: list[int] | None = None) -> dict:

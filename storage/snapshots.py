@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from storage.evidence import payload_key
+from storage.evidence import payload_keys
 from storage.migrations import FACT_COLUMNS
 
 RUNNING, COMPLETE, INCOMPLETE, FAILED = "running", "complete", "incomplete", "failed"
@@ -106,59 +106,93 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
     """Store one batch of normalized items of a crawl in one transaction.
 
     A listing's fields are stored again only when they changed; each item adds one
-    narrow sighting row. Saving the same item twice in a crawl is a no-op.
+    narrow sighting row. Saving the same item twice in a crawl is a no-op. The
+    batch goes to SQLite in a few ``executemany`` calls and set lookups.
     """
     conn = db.conn
     platform, observed_at = conn.execute(
         "SELECT platform, observed_at FROM crawls WHERE id = ?", [crawl_id]
     ).fetchone()
-    placeholders = ", ".join("?" * len(FACT_COLUMNS))
+    latest = {str(item["listing_id"]): item for item in items}  # last one wins
+    facts = {lid: fact_row(item) for lid, item in latest.items()}
     with db.atomic():
-        for item in items:
-            key = conn.execute(
-                "INSERT INTO listings (platform, listing_id, url, first_seen_at,"
-                " last_seen_at, first_crawl_id, last_crawl_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (platform, listing_id) DO UPDATE SET"
-                " url = excluded.url, last_crawl_id = excluded.last_crawl_id,"
-                " last_seen_at = max(last_seen_at, excluded.last_seen_at)"
-                " RETURNING id",
-                [
+        conn.executemany(
+            "INSERT INTO listings (platform, listing_id, url, first_seen_at,"
+            " last_seen_at, first_crawl_id, last_crawl_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, listing_id) DO UPDATE SET"
+            " url = excluded.url, last_crawl_id = excluded.last_crawl_id,"
+            " last_seen_at = max(last_seen_at, excluded.last_seen_at)",
+            [
+                (
                     platform,
-                    item["listing_id"],
+                    lid,
                     item.get("url"),
                     observed_at,
                     observed_at,
                     crawl_id,
                     crawl_id,
-                ],
-            ).fetchone()[0]
-            facts = fact_row(item)
-            sig = digest(facts)
-            found = conn.execute(
-                "SELECT id FROM listing_versions WHERE listing_key = ? AND digest = ?",
-                [key, sig],
-            ).fetchone()
-            if found:
-                version = found[0]
-            else:
-                version = conn.execute(
-                    f"INSERT INTO listing_versions (listing_key, digest,"
-                    f" first_crawl_id, {', '.join(FACT_COLUMNS)})"
-                    f" VALUES (?, ?, ?, {placeholders})",
-                    [key, sig, crawl_id, *facts],
-                ).lastrowid
-            evidence = item.get("evidence") or {}
-            payload = None
-            if evidence.get("sha256"):
-                payload = payload_key(db, evidence["sha256"])
+                )
+                for lid, item in latest.items()
+            ],
+        )
+        keys = dict(
             conn.execute(
-                "INSERT OR REPLACE INTO sightings"
-                " (crawl_id, listing_key, version_id, warc_offset, payload_id)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [crawl_id, key, version, evidence.get("offset"), payload],
-            )
+                "SELECT listing_id, id FROM listings WHERE platform = ?"
+                " AND listing_id IN (SELECT value FROM json_each(?))",
+                [platform, json.dumps(list(latest))],
+            ).fetchall()
+        )
+        wanted = {(keys[lid], digest(row)): lid for lid, row in facts.items()}
+        versions = _version_ids(conn, wanted)
+        conn.executemany(
+            f"INSERT INTO listing_versions (listing_key, digest, first_crawl_id,"
+            f" {', '.join(FACT_COLUMNS)})"
+            f" VALUES (?, ?, ?, {', '.join('?' * len(FACT_COLUMNS))})",
+            [
+                (key, sig, crawl_id, *facts[lid])
+                for (key, sig), lid in wanted.items()
+                if (key, sig) not in versions
+            ],
+        )
+        if len(versions) < len(wanted):
+            versions = _version_ids(conn, wanted)
+        payloads = payload_keys(
+            db, {(i.get("evidence") or {}).get("sha256") for i in latest.values()}
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO sightings"
+            " (crawl_id, listing_key, version_id, warc_offset, payload_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    crawl_id,
+                    key,
+                    versions[(key, sig)],
+                    (item.get("evidence") or {}).get("offset"),
+                    payloads.get((item.get("evidence") or {}).get("sha256")),
+                )
+                for (key, sig), lid in wanted.items()
+                for item in (latest[lid],)
+            ],
+        )
     return len(items)
+
+
+def _version_ids(conn, wanted: dict) -> dict[tuple[int, bytes], int]:
+    """Ids of the versions already stored among (listing_key, digest) pairs."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS wanted_versions"
+        " (listing_key INTEGER, digest BLOB)"
+    )
+    conn.execute("DELETE FROM wanted_versions")
+    conn.executemany("INSERT INTO wanted_versions VALUES (?, ?)", list(wanted))
+    rows = conn.execute(
+        "SELECT v.listing_key, v.digest, v.id FROM wanted_versions w"
+        " JOIN listing_versions v ON v.listing_key = w.listing_key"
+        " AND v.digest = w.digest"
+    ).fetchall()
+    return {(key, sig): vid for key, sig, vid in rows}
 
 
 def save_unread(db: Database, crawl_id: int, listing_ids: set[str]) -> int:
