@@ -80,16 +80,14 @@ def parse_rating(value: object) -> float | None:
         return None
     if isinstance(value, bool):
         raise ParseError(f"not a rating: {value!r}")
-    if isinstance(value, int | float):
-        try:
-            return float(value)
-        except OverflowError:
-            raise ParseError(f"not a rating: {value!r:.80}") from None
     try:
-        rating = float(str(value).strip().replace(",", "."))
-    except ValueError:
-        raise ParseError(f"not a rating: {value!r}") from None
-    if not 0 <= rating <= 5:
+        if isinstance(value, int | float):
+            rating = float(value)
+        else:
+            rating = float(str(value).strip().replace(",", "."))
+    except (ValueError, OverflowError):
+        raise ParseError(f"not a rating: {value!r:.80}") from None
+    if not 0 <= rating <= 5:  # also rejects NaN
         raise ParseError(f"rating out of range: {value!r}")
     return rating
 

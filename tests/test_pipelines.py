@@ -166,3 +166,18 @@ def test_a_failed_batch_is_counted_and_the_crawl_is_not_complete(tmp_path, monke
     assert db["sightings"].count == 3
     assert crawl["status"] == "incomplete" and crawl["items"] == 3
     assert "2 items could not be stored (OSError: disk full)" in crawl["health"]
+
+
+@pytest.mark.parametrize("value", [99, "99", -1, float("nan"), "lima", 10**400])
+def test_ratings_out_of_range_or_unreadable_are_rejected(value):
+    from spiders.normalize import parse_rating
+
+    with pytest.raises(ParseError):
+        parse_rating(value)
+
+
+@pytest.mark.parametrize(("value", "rating"), [(4, 4.0), ("4,8", 4.8), (None, None)])
+def test_ratings(value, rating):
+    from spiders.normalize import parse_rating
+
+    assert parse_rating(value) == rating
