@@ -102,7 +102,6 @@ def check(db, clock: Clock) -> dict:
 
     clock.wrap(d, "diff_crawls")
     clock.wrap(chk, "judge", "judge (classify new versions)")
-    clock.wrap(f, "crawl_rows", "crawl_rows (load the snapshot)")
     clock.wrap(f, "rows_to_evaluate", "rows_to_evaluate (load rows)")
     for name in ("vanished_bundles", "see_finding", "open_finding", "resolve_finding"):
         clock.wrap(f, name)

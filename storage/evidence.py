@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -65,10 +64,6 @@ def finding_evidence(db: Database, finding_ids: list[int] | None = None) -> dict
             },
         )
     return out
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def archived_crawls(db: Database, before: str) -> list[dict]:

@@ -186,16 +186,6 @@ def vanished_bundles(db: Database, platform: str, crawl_id: int) -> list[dict]:
     return [_decode(r) for r in rows]
 
 
-def list_findings(db: Database, status: str | None = None) -> list[dict]:
-    return list(
-        db.query(
-            "SELECT * FROM findings WHERE (:status IS NULL OR status = :status)"
-            " ORDER BY platform, id",
-            {"status": status},
-        )
-    )
-
-
 def get_finding(db: Database, finding_id: int) -> dict | None:
     rows = list(db.query("SELECT * FROM findings WHERE id = ?", [finding_id]))
     return rows[0] if rows else None

@@ -268,10 +268,6 @@ def get_crawl(db: Database, crawl_id: int) -> dict | None:
     return row
 
 
-def list_crawls(db: Database, ids: list[int]) -> list[dict]:
-    return [get_crawl(db, i) for i in ids]
-
-
 def latest_crawls(db: Database) -> list[dict]:
     """The newest crawl of each platform."""
     rows = db.query(

@@ -32,13 +32,3 @@ def platform_summary(db: Database) -> list[dict]:
             """
         )
     )
-
-
-def open_findings(db: Database) -> list[dict]:
-    return list(
-        db.query(
-            "SELECT f.*, v.title, v.url FROM findings f"
-            " LEFT JOIN listing_versions v ON v.id = f.version_id"
-            " WHERE f.status = 'open' ORDER BY f.platform, f.id"
-        )
-    )
