@@ -108,10 +108,15 @@ class PlatformSpider(scrapy.Spider):
 
     def retry_truncated(self, response: Response, why: str) -> Iterator:
         """Retry a page whose body is cut short; never parse what arrived."""
-        self.crawler.stats.inc_value(TRUNCATED)
-        self.logger.warning("truncated response %s: %s", response.url, why)
+        yield from self.retry(response, why, TRUNCATED, "truncated")
+
+    def retry(self, response: Response, why: str, stat: str, reason: str) -> Iterator:
+        """Count, log and retry a page that cannot be parsed; after the last try a
+        detail page's listing counts as unread."""
+        self.crawler.stats.inc_value(stat)
+        self.logger.warning("%s %s: %s", reason, response.url, why)
         retry = get_retry_request(
-            response.request, spider=self, reason="truncated", max_retry_times=4
+            response.request, spider=self, reason=reason, max_retry_times=4
         )
         if retry is not None:
             yield retry
@@ -159,15 +164,7 @@ class PagedSpider(PlatformSpider):
 
     def retry_page(self, response: Response, why: str) -> Iterator:
         """Retry a page whose body reports an error (``status: false``, ...)."""
-        self.crawler.stats.inc_value(ERROR_BODY)
-        self.logger.warning("error body %s: %s", response.url, why)
-        retry = get_retry_request(
-            response.request, spider=self, reason="error_body", max_retry_times=4
-        )
-        if retry is not None:
-            yield retry
-        else:
-            self.unread(response.request)
+        yield from self.retry(response, why, ERROR_BODY, "error_body")
 
     def removed(self, response: Response) -> bool:
         """True, and counted as ``prakerja/removed/<status>``, for a gone detail.
