@@ -95,45 +95,56 @@ def relisted_from(row: dict, vanished: list[dict]) -> dict:
 def check_crawl(
     db, crawl: dict, cfg, probe: Callable[[str], bool] = http_gone, now=None
 ):
-    """Compare one complete crawl with the previous complete one and update findings."""
+    """Update findings from one checked crawl. Every crawl that is not failed opens,
+    sees and reopens findings from its observations; only a complete crawl is
+    diffed against the previous complete one, resolves findings and removes."""
     platform, crawl_id = crawl["platform"], crawl["id"]
-    previous = findings.previous_complete(db, platform, crawl_id)
+    complete = crawl["status"] == findings.COMPLETE
+    previous = findings.previous_complete(db, platform, crawl_id) if complete else None
     report = CheckReport(platform, crawl_id, previous)
-    settings = rule_settings(cfg)
-    rule = rules.BUNDLE_AFTER_HALT
     with db.atomic():
-        counts = diff.diff_crawls(db, previous, crawl_id)
-        report.added, report.changed = counts[diff.ADDED], counts[diff.CHANGED]
+        if complete:
+            counts = diff.diff_crawls(db, previous, crawl_id)
+            report.added, report.changed = counts[diff.ADDED], counts[diff.CHANGED]
         judge(db, crawl_id)
-        known = findings.findings_of(db, platform, rule.id)
-        vanished = None
-        for row in findings.rows_to_evaluate(db, crawl_id, rule.id):
-            outcome = rules.evaluate(
-                rule, row, {"is_bundle": row["is_bundle"]}, settings
-            )
-            finding = known.get(row["listing_id"])
-            if outcome.outcome == rules.NEEDS_REVIEW:
-                report.needs_review.append(row["listing_id"])
-            elif outcome.is_violation:
-                if finding is None:
-                    if vanished is None:
-                        vanished = findings.vanished_bundles(db, platform, crawl_id)
-                    link = relisted_from(row, vanished)
-                    report.opened.append(
-                        findings.open_finding(db, row, rule, crawl, link)
-                    )
-                else:
-                    if finding["status"] == findings.RESOLVED:
-                        report.reopened.append(finding["id"])
-                    findings.see_finding(db, finding, row, crawl)
-            elif finding and finding["status"] == findings.OPEN:
-                why = resolution_for(outcome)
-                if why:
-                    findings.resolve_finding(db, finding, crawl, why)
-                    report.resolved.append(finding["id"])
-        report.removed = confirm_removals(db, crawl, cfg, known, report, probe)
+        known = findings.findings_of(db, platform, rules.BUNDLE_AFTER_HALT.id)
+        apply_rule(db, crawl, rule_settings(cfg), known, report, complete)
+        if complete:
+            report.removed = confirm_removals(db, crawl, cfg, known, report, probe)
         findings.mark_checked(db, crawl_id, now or now_iso())
     return report
+
+
+def apply_rule(db, crawl, settings, known, report, complete: bool) -> None:
+    """Open, see and reopen findings from the crawl's rows; resolve only when the
+    crawl is complete."""
+    rule, vanished = rules.BUNDLE_AFTER_HALT, None
+    for row in findings.rows_to_evaluate(db, crawl["id"], rule.id):
+        evidence = {
+            "is_bundle": row["is_bundle"],
+            "bundle_reasons": row["bundle_reasons"],
+        }
+        outcome = rules.evaluate(rule, row, evidence, settings)
+        finding = known.get(row["listing_id"])
+        if outcome.outcome == rules.NEEDS_REVIEW:
+            report.needs_review.append(row["listing_id"])
+        elif outcome.is_violation:
+            if finding is None:
+                if vanished is None:
+                    vanished = findings.vanished_bundles(
+                        db, crawl["platform"], crawl["id"]
+                    )
+                link = relisted_from(row, vanished)
+                report.opened.append(findings.open_finding(db, row, rule, crawl, link))
+            else:
+                if finding["status"] == findings.RESOLVED:
+                    report.reopened.append(finding["id"])
+                findings.see_finding(db, finding, row, crawl)
+        elif complete and finding and finding["status"] == findings.OPEN:
+            why = resolution_for(outcome)
+            if why:
+                findings.resolve_finding(db, finding, crawl, why)
+                report.resolved.append(finding["id"])
 
 
 def confirm_removals(db, crawl, cfg, known, report, probe) -> int:
@@ -169,6 +180,6 @@ def confirm_removals(db, crawl, cfg, known, report, probe) -> int:
 def check_all(
     db, cfg, probe: Callable[[str], bool] = http_gone, now: str | None = None
 ) -> list[CheckReport]:
-    """Check every complete crawl not yet checked, oldest first; ``now`` is the
+    """Check every readable crawl not yet checked, oldest first; ``now`` is the
     time recorded as the check's (default: the wall clock)."""
     return [check_crawl(db, c, cfg, probe, now) for c in findings.crawls_to_check(db)]

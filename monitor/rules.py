@@ -6,8 +6,10 @@ short reason and the rule's id and version). Inputs are plain values: the snapsh
 row is a dict with ``platform``, ``observed_at`` (ISO 8601 with offset),
 ``prakerja_payment`` (True/False/None, or 1/0 from SQLite) and ``available``; the
 classification is a ``monitor.classify.Classification``, a dict with ``is_bundle``,
-or a bool. Settings (``RuleSettings``) hold the halt time and the platforms'
-Prakerja partnership windows (start inclusive, end exclusive).
+or a bool. A bundle known only from a title word (no label, no listed classes)
+is NEEDS_REVIEW, never a violation: structure decides. Settings (``RuleSettings``)
+hold the halt time and the platforms' Prakerja partnership windows (start
+inclusive, end exclusive).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from monitor.platforms import HALT, PARTNER_EXITS, PROGRAMME_START, SLUGS
+from storage.classifier import STRONG, is_strong
 
 VIOLATION = "violation"
 COMPLIANT = "compliant"
@@ -32,6 +35,7 @@ NOT_PAYABLE = "not-payable-with-prakerja"
 PAYMENT_UNKNOWN = "prakerja-payment-unknown"
 OBSERVED_AT_UNKNOWN = "observed-at-unknown"
 PAYABLE_BUNDLE = "bundle-payable-with-prakerja"
+TITLE_WORD_ONLY = "bundle-by-title-word-only"  # no label, no listed classes
 
 JAKARTA = timezone(timedelta(hours=7))  # naive times are read as Jakarta time
 DEFAULT_HALT_AT = HALT
@@ -159,6 +163,8 @@ def _bundle_after_halt(rule, row, classification, settings):
         return NEEDS_REVIEW, AVAILABILITY_UNKNOWN
     if payment is None:
         return NEEDS_REVIEW, PAYMENT_UNKNOWN
+    if not _structural(classification):
+        return NEEDS_REVIEW, TITLE_WORD_ONLY
     return VIOLATION, PAYABLE_BUNDLE
 
 
@@ -203,6 +209,20 @@ def _is_bundle(classification) -> bool:
     else:
         value = getattr(classification, "is_bundle", classification)
     return _tristate(value) is True
+
+
+def _structural(classification) -> bool:
+    """Whether the bundle evidence is structure (a label or type, two or more
+    listed classes) rather than a title word alone. Without evidence to tell
+    (a bare ``is_bundle``), the classification is taken as structural."""
+    if isinstance(classification, Mapping):
+        if "strength" in classification:
+            return classification["strength"] == STRONG
+        if classification.get("bundle_reasons") is not None:
+            return is_strong(classification["bundle_reasons"])
+        return True
+    strength = getattr(classification, "strength", STRONG)
+    return strength == STRONG
 
 
 def _tristate(value) -> bool | None:

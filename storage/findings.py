@@ -9,14 +9,17 @@ from sqlite_utils import Database
 from storage.snapshots import JSON_COLUMNS
 
 OPEN, RESOLVED = "open", "resolved"
+COMPLETE = "complete"
 OPENED, REOPENED = "opened", "reopened"
 
 
 def crawls_to_check(db: Database, platform: str | None = None) -> list[dict]:
-    """Complete crawls not yet checked, oldest first."""
+    """Crawls not yet checked whose observations count, oldest first: complete
+    ones, and incomplete ones that stayed readable (never failed ones)."""
     return list(
         db.query(
-            "SELECT * FROM crawls WHERE status = 'complete' AND checked_at IS NULL"
+            "SELECT * FROM crawls WHERE checked_at IS NULL AND (status = 'complete'"
+            " OR (status = 'incomplete' AND coalesce(readable, 1) = 1))"
             " AND (:platform IS NULL OR platform = :platform) ORDER BY id",
             {"platform": platform},
         )

@@ -246,3 +246,23 @@ def m004_unread(db: Database) -> None:
         ) WITHOUT ROWID;
         """
     )
+
+
+@migrations()
+def m005_trust_parts(db: Database) -> None:
+    """Trust in two parts per crawl: ``readable`` (its items are observations)
+    and ``complete`` (it saw the whole catalogue), with what the verdict read:
+    distinct listed ids, the platform's announced count, per-field coverage, and
+    a notice (a shrink the platform's own count explains, a new baseline)."""
+    db.executescript(
+        """
+        ALTER TABLE crawls ADD COLUMN readable INTEGER;
+        ALTER TABLE crawls ADD COLUMN complete INTEGER;
+        ALTER TABLE crawls ADD COLUMN listed INTEGER;
+        ALTER TABLE crawls ADD COLUMN announced INTEGER;
+        ALTER TABLE crawls ADD COLUMN coverage TEXT;
+        ALTER TABLE crawls ADD COLUMN notice TEXT;
+        UPDATE crawls SET readable = (status IN ('complete', 'incomplete')),
+            complete = (status = 'complete') WHERE status != 'running';
+        """
+    )

@@ -71,12 +71,34 @@ def test_open_seen_resolved_reopened(run):
 def test_incomplete_crawl_in_between_changes_nothing(run, db):
     run([item("1"), item("9", **BUNDLE)])
     before = run.finding()
-    assert run([], status="incomplete") == []  # never checked
+    # checked for its observations (issue 11), but it resolves and removes nothing
+    (report,) = run([], status="incomplete")
+    assert (report.opened, report.resolved, report.removed) == ([], [], 0)
     assert run.finding() == before
     assert (
         db.execute("SELECT count(*) FROM changes WHERE kind='removed'").fetchone()[0]
         == 0
     )
+
+
+def test_incomplete_crawl_opens_and_reopens_but_never_resolves(run, db):
+    """Presence is evidence: a violation seen by an incomplete (readable) crawl
+    opens a finding; a compliant observation in it resolves nothing."""
+    (report,) = run([item("9", **BUNDLE)], status="incomplete")
+    assert len(report.opened) == 1 and run.finding()["status"] == "open"
+    (report,) = run([item("9", **BUNDLE, prakerja_payment=False)], status="incomplete")
+    assert report.resolved == [] and run.finding()["status"] == "open"
+    run([item("9", **BUNDLE, prakerja_payment=False)])
+    assert run.finding()["resolution"] == "prakerja-payment-dropped"
+    (report,) = run([item("9", **BUNDLE)], status="incomplete")
+    assert report.reopened == [run.finding()["id"]]
+    # only the complete crawl was diffed (against nothing: one "added")
+    assert db.execute("SELECT count(*) FROM changes").fetchone()[0] == 1
+
+
+def test_failed_crawl_is_never_checked(run):
+    assert run([item("9", **BUNDLE)], status="failed") == []
+    assert run.finding() is None
 
 
 def test_single_and_non_prakerja_bundle_are_compliant(run):

@@ -170,10 +170,35 @@ def test_bundle_after_halt(snapshot, is_bundle, outcome, reason):
 
 @pytest.mark.parametrize(
     "classification",
-    [True, {"is_bundle": True}, {"is_bundle": 1}, classify({"title": "Paket Kelas"})],
+    [
+        True,
+        {"is_bundle": True},
+        {"is_bundle": 1},
+        classify({"title": "Paket Kelas", "bundle_label": "Paket"}),
+        classify({"title": "Kelas", "components": ["A", "B"]}),
+        {"is_bundle": 1, "bundle_reasons": ["components:2", "title:Paket"]},
+    ],
 )
 def test_classification_shapes(classification):
     assert evaluate(BUNDLE_AFTER_HALT, row(), classification).outcome == VIOLATION
+
+
+@pytest.mark.parametrize(
+    "classification",
+    [
+        classify({"title": "Paket Kelas"}),
+        classify({"title": "Bundling Digital Marketing"}),
+        classify({"title": "3 Kelas Excel"}),
+        {"is_bundle": 1, "bundle_reasons": ["title:Paket"]},
+    ],
+)
+def test_a_title_word_alone_is_needs_review_not_a_violation(classification):
+    """Structure decides: no label and no listed classes is not enough to accuse."""
+    result = evaluate(BUNDLE_AFTER_HALT, row(), classification)
+    assert (result.outcome, result.reason) == (
+        NEEDS_REVIEW,
+        "bundle-by-title-word-only",
+    )
 
 
 @pytest.mark.parametrize(
