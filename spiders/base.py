@@ -11,12 +11,16 @@ import scrapy
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
 
+from spiders.ledger import Ledger
+from storage.fold import fold
+
 # Stats keys the trust verdict reads (see spiders/trust.py).
 PAGES_ANNOUNCED = "prakerja/pages/announced"
 PAGES_REACHED = "prakerja/pages/reached"
 LISTING_EMPTY = "prakerja/listing_empty"
 TRUNCATED = "prakerja/response/truncated"
 UNREAD = "prakerja/listing/unread"  # listed, but its detail could not be read
+UNCONFIRMED = "prakerja/pages/unconfirmed"  # a page showing another page number
 
 
 def is_loopback(url: str) -> bool:
@@ -50,6 +54,7 @@ class PlatformSpider(scrapy.Spider):
 
     real_base: str = ""
     crawl_delay: float = 0  # robots.txt Crawl-delay of the real host, if any
+    ids_case_insensitive = False  # no contract says so today
 
     def __init__(self, *args, base_url: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,6 +62,7 @@ class PlatformSpider(scrapy.Spider):
         host = urlsplit(self.base_url).hostname
         self.allowed_domains = [host] if host else []
         self.unread_ids: set[str] = set()
+        self.ledger = Ledger(self.ids_case_insensitive)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -97,6 +103,21 @@ class PlatformSpider(scrapy.Spider):
     def reached_page(self) -> None:
         self.crawler.stats.inc_value(PAGES_REACHED)
 
+    def listing_seen(self, response, page: int, shown, ids: list, total) -> bool:
+        """Record a listing page's ids; False (and counted) when a page with cards
+        shows another page number than the one asked for: it then yields nothing."""
+        if ids and shown is not None and str(shown) != str(page):
+            self.ledger.page_unconfirmed(page, shown)
+            self.crawler.stats.inc_value(UNCONFIRMED)
+            self.logger.warning(
+                "page %s answered as page %s: %s", page, shown, response.url
+            )
+            return False
+        self.ledger.page_listed(page, ids)
+        if page == 1:
+            self.ledger.announce_items(total)
+        return True
+
     def listing_empty(self, response: Response) -> None:
         self.crawler.stats.inc_value(LISTING_EMPTY)
         self.logger.warning("listing empty: %s", response.url)
@@ -104,6 +125,8 @@ class PlatformSpider(scrapy.Spider):
     def layout_mismatch(self, response: Response, what: str) -> None:
         """Count a layout mismatch loudly; the caller yields nothing from the page."""
         self.crawler.stats.inc_value(f"contract/{self.name}/layout_mismatch")
+        page_type = "detail" if response.meta.get("listing_id") else "listing"
+        self.ledger.mismatch(page_type, what)
         self.logger.error("layout mismatch on %s: %s", response.url, what)
 
     def retry_truncated(self, response: Response, why: str) -> Iterator:
@@ -128,7 +151,7 @@ class PlatformSpider(scrapy.Spider):
         crawl must not count it as gone (see storage.snapshots.save_unread)."""
         listing_id = request.meta.get("listing_id")
         if listing_id:
-            self.unread_ids.add(str(listing_id))
+            self.unread_ids.add(self.ledger.key(listing_id))
             self.crawler.stats.inc_value(UNREAD)
 
     def detail_failed(self, failure) -> None:
@@ -143,7 +166,7 @@ class PlatformSpider(scrapy.Spider):
         """The decoded JSON body, or None when it is cut short or not JSON."""
         try:
             return json.loads(response.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             return None
 
 
@@ -175,6 +198,7 @@ class PagedSpider(PlatformSpider):
         if response.status not in GONE_STATUSES:
             return False
         self.crawler.stats.inc_value(f"{REMOVED}/{response.status}")
+        self.ledger.gone.add(self.ledger.key(response.meta.get("listing_id")))
         self.logger.info("removed (%s): %s", response.status, response.url)
         return True
 
@@ -201,7 +225,7 @@ def method_fields(methods: list[str] | None) -> dict:
     hit = (
         None
         if methods is None
-        else any(" ".join(m.split()).casefold() == PRAKERJA_METHOD for m in methods)
+        else any(fold(m, casefold=True) == PRAKERJA_METHOD for m in methods)
     )
     return {
         "payment_methods": methods or [],
@@ -226,6 +250,7 @@ class HtmlCatalogSpider(PagedSpider):
     total_css = ""  # the element holding the total count ...
     total_re = None  # ... and the compiled pattern reading it (group 1)
     empty_css = ""  # the empty-state notice
+    current_css = ""  # the pagination's current page number, when shown
 
     async def start(self):
         yield self.listing_request(1)
@@ -243,8 +268,15 @@ class HtmlCatalogSpider(PagedSpider):
         raise NotImplementedError
 
     def total(self, response: Response) -> int | None:
-        match = self.total_re.search(text_of(response.css(self.total_css)) or "")
+        match = self.total_re.search(fold(text_of(response.css(self.total_css))))
         return int(match.group(1)) if match else None
+
+    def shown_page(self, response: Response) -> str | None:
+        """The page number the pagination marks current (None: no pagination)."""
+        shown = (
+            fold(text_of(response.css(self.current_css))) if self.current_css else ""
+        )
+        return shown or None
 
     def parse(self, response: Response, page: int = 1):
         if not self.html_complete(response):
@@ -256,6 +288,9 @@ class HtmlCatalogSpider(PagedSpider):
             state = self.listing_state(response, page, bool(requests), total)
         except LayoutChanged as exc:
             self.layout_mismatch(response, str(exc))
+            return
+        ids = [r.meta["listing_id"] for r in requests]
+        if not self.listing_seen(response, page, self.shown_page(response), ids, total):
             return
         if page == 1:
             pages = -(-(total or 0) // self.page_size)

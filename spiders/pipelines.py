@@ -10,7 +10,16 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from spiders import normalize as n
 from spiders.items import ITEM_FIELDS, REQUIRED_FIELDS
-from spiders.trust import FAILED, INCOMPLETE, error_count, verdict
+from spiders.ledger import listing_key
+from spiders.trust import (
+    COVERAGE_FIELDS,
+    FAILED,
+    INCOMPLETE,
+    Seen,
+    error_count,
+    verdict,
+)
+from storage.classifier import classify, title_keywords
 
 logger = logging.getLogger(__name__)
 TEXT_FIELDS = ("title", "provider", "category", "bundle_label")
@@ -37,9 +46,8 @@ class NormalizePipeline:
         out = {key: None for key in ITEM_FIELDS}
         out["platform"] = raw.get("platform")
         listing_id = raw.get("listing_id")
-        out["listing_id"] = (
-            None if listing_id in (None, "") else n.valid_text(str(listing_id))
-        )
+        listing_id = listing_key(listing_id)  # stripped, per the contracts
+        out["listing_id"] = n.valid_text(listing_id) if listing_id else None
         url = raw.get("url")
         if url is not None and not isinstance(url, str):
             self.problem("url", "invalid", url)
@@ -59,12 +67,9 @@ class NormalizePipeline:
             None if list_price in (None, "") else self.rupiah("list_price", list_price)
         )
         out["list_price_idr"] = None if list_price == out["price_idr"] else list_price
-        out["bundle_keywords"] = n.bundle_keywords(out["title"] or "")
-        out["is_bundle"] = (
-            out["bundle_label"] is not None
-            or bool(out["bundle_keywords"])
-            or len(out["components"]) >= 2
-        )
+        # the one classifier decides, so that exported items agree with `check`
+        out["bundle_keywords"] = title_keywords(out["title"])
+        out["is_bundle"] = classify(out).is_bundle
         prakerja = raw.get("prakerja_payment")
         out["prakerja_payment"] = None if prakerja is None else bool(prakerja)
         if not out["prakerja_payment"]:
@@ -138,7 +143,9 @@ class StorePipeline:
         self.db_path, self.now, self.batch_size = db_path, now, batch
         self.limits, self.stats = limits, stats
         self.buffer: list[dict] = []
-        self.items = self.covered = self.lost = 0
+        self.items = self.lost = 0
+        self.present = dict.fromkeys(COVERAGE_FIELDS, 0)
+        self.stored_ids: set[str] = set()
         self.lost_error = None
         self.db = self.crawl_id = None
 
@@ -153,6 +160,10 @@ class StorePipeline:
             min_share=settings.getfloat("PRAKERJA_TRUST_MIN_SHARE"),
             min_coverage=settings.getfloat("PRAKERJA_TRUST_MIN_COVERAGE"),
             max_error_rate=settings.getfloat("PRAKERJA_TRUST_MAX_ERROR_RATE"),
+            max_coverage_drop=settings.getfloat(
+                "PRAKERJA_TRUST_MAX_COVERAGE_DROP", 0.2
+            ),
+            baseline_crawls=settings.getint("PRAKERJA_TRUST_BASELINE_CRAWLS", 2),
         )
         pipe = cls(
             settings.get("PRAKERJA_DB_PATH"),
@@ -182,14 +193,9 @@ class StorePipeline:
 
     def process_item(self, item: dict) -> dict:
         self.items += 1
-        if (
-            item.get("title")
-            and item.get("price_idr") is not None
-            and (
-                item.get("payment_methods") or item.get("prakerja_payment") is not None
-            )
-        ):
-            self.covered += 1
+        for name in COVERAGE_FIELDS:
+            self.present[name] += item.get(name) not in (None, "")
+        self.stored_ids.add(str(item.get("listing_id")))
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
             self.flush()
@@ -217,22 +223,22 @@ class StorePipeline:
         """Close the crawl row with its verdict; the signal carries the reason
         (finished, shutdown, closespider_pagecount, ...)."""
         from storage import snapshots
+        from storage import trust as stored_trust
 
         if self.db is None:
             return
         stats = self.stats.get_stats()
-        recent = snapshots.recent_complete_counts(self.db, spider.name, limit=3)
         stored = self.items - self.lost
-        judged = verdict(
-            spider.name, stats, reason, stored, self.covered, recent, self.limits
-        )
+        unread = self.unread_of(spider)
+        seen = self.seen(spider, stats, stored, unread)
+        history = stored_trust.history(self.db, spider.name, self.crawl_id)
+        judged = verdict(spider.name, stats, reason, seen, history, self.limits)
         if self.lost:
             judged.add(
                 "store_failed",
                 f"{self.lost} items could not be stored ({self.lost_error})",
                 FAILED if not stored else INCOMPLETE,
             )
-        unread = getattr(spider, "unread_ids", set())
         try:
             snapshots.save_unread(self.db, self.crawl_id, unread)
         except Exception as exc:  # noqa: BLE001
@@ -249,6 +255,16 @@ class StorePipeline:
             stats=stats,
             warc_path=stats.get("prakerja/warc_path"),
         )
+        stored_trust.save_trust(
+            self.db,
+            self.crawl_id,
+            judged.readable,
+            judged.complete,
+            seen.listed,
+            seen.announced,
+            seen.coverage,
+            judged.notice,
+        )
         spider.logger.info(
             "crawl %s of %s: %s %s",
             self.crawl_id,
@@ -258,3 +274,42 @@ class StorePipeline:
         )
         self.db.close()
         self.db = None
+
+    def unread_of(self, spider) -> set[str]:
+        """Listed ids without a stored item (any reason), and those given up on."""
+        ledger = getattr(spider, "ledger", None)
+        explicit = set(getattr(spider, "unread_ids", set()))
+        if ledger is None:
+            return explicit
+        return ledger.unread(self.stored_ids, explicit)
+
+    def seen(self, spider, stats: dict, stored: int, unread: set[str]) -> Seen:
+        """What the crawl saw, for the verdict."""
+        from storage import trust as stored_trust
+
+        ledger = getattr(spider, "ledger", None)
+        untitled = stats.get("prakerja/field/title/missing", 0)
+        coverage = (
+            {name: count / self.items for name, count in self.present.items()}
+            if self.items
+            else {}
+        )
+        if self.items or untitled:
+            coverage["title"] = self.present["title"] / (self.items + untitled)
+        new, known = stored_trust.new_and_known_ids(self.db, spider.name, self.crawl_id)
+        folded = {k.strip().casefold() for k in known}
+        variants = sum(1 for i in new if i.strip().casefold() in folded)
+        if ledger is None:
+            return Seen(stored, coverage=coverage, case_variants=variants)
+        return Seen(
+            items=stored,
+            listed=len(ledger.listed),
+            announced=ledger.announced_items,
+            unread=len(unread),
+            duplicate_ids=ledger.duplicate_ids,
+            duplicate_pages=list(ledger.duplicate_pages),
+            unconfirmed=list(ledger.unconfirmed),
+            mismatches=dict(ledger.mismatches),
+            coverage=coverage,
+            case_variants=variants,
+        )

@@ -50,8 +50,10 @@ PRAKERJA_BASE_URLS = {}
 PRAKERJA_STORE_BATCH = 500
 # Trust verdict thresholds (spiders/trust.py).
 PRAKERJA_TRUST_MIN_SHARE = 0.8  # items vs median of the last 3 complete crawls
-PRAKERJA_TRUST_MIN_COVERAGE = 0.9  # share of items with title, price, payment info
+PRAKERJA_TRUST_MIN_COVERAGE = 0.9  # floor: share of listed items with a title
 PRAKERJA_TRUST_MAX_ERROR_RATE = 0.05  # failed responses / responses
+PRAKERJA_TRUST_MAX_COVERAGE_DROP = 0.2  # a field's coverage vs its recent median
+PRAKERJA_TRUST_BASELINE_CRAWLS = 2  # agreeing crawls after which a drop is the level
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

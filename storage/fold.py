@@ -26,6 +26,6 @@ def fold(value: object, casefold: bool = False) -> str:
     return text.casefold() if casefold else text
 
 
-def same(a: object, b: object) -> bool:
-    """Two texts equal once folded, letter case included."""
-    return fold(a, casefold=True) == fold(b, casefold=True)
+def same(a: object, b: object, casefold: bool = False) -> bool:
+    """Two texts equal once folded (letter case too when ``casefold``)."""
+    return fold(a, casefold) == fold(b, casefold)

@@ -13,6 +13,7 @@ from spiders.base import (
     text_of,
     texts_of,
 )
+from storage.fold import fold
 
 METHODS = "ul.c-product-payment-info__methods li.c-product-payment-info__method"
 
@@ -28,6 +29,7 @@ class BukalapakSpider(HtmlCatalogSpider):
     total_css = "p.c-prakerja-page__result"
     total_re = re.compile(r"dari (\d+) pelatihan")
     empty_css = "p.c-prakerja-page__empty"
+    current_css = "li.bl-pagination__item--active"
 
     def cards(self, response):
         name_link = "p.bl-product-card__description-name a::attr(href)"
@@ -55,7 +57,7 @@ class BukalapakSpider(HtmlCatalogSpider):
         shown = bool(response.css("div.c-product-payment-info"))
         pay = method_fields(texts_of(response.css(METHODS)) if shown else None)
         badge = text_of(response.css(".c-prakerja-badge .c-prakerja-badge__text"))
-        if badge and "kartu prakerja" in badge.casefold():
+        if badge and "kartu prakerja" in fold(badge, casefold=True):
             pay["prakerja_payment"] = True
         if badge:
             pay["prakerja_evidence"] = [f"badge:{badge}", *pay["prakerja_evidence"]]

@@ -11,6 +11,7 @@ from spiders.base import (
     text_of,
     texts_of,
 )
+from storage.fold import fold, same
 
 AMOUNT = ".woocommerce-Price-amount"
 PROVIDER = "tr.woocommerce-product-attributes-item--attribute_pa_lembaga-pelatihan td"
@@ -27,6 +28,7 @@ class MaubelajarapaSpider(HtmlCatalogSpider):
     total_css = "p.woocommerce-result-count"
     total_re = re.compile(r"dari (\d+) hasil")
     empty_css = "p.woocommerce-info"
+    current_css = "span.page-numbers.current"
 
     def cards(self, response):
         return [
@@ -43,7 +45,7 @@ class MaubelajarapaSpider(HtmlCatalogSpider):
         methods = response.css("div.mba-payment-methods")
         if not (product and title and methods):
             raise LayoutChanged("no product div, h1.product_title or payment methods")
-        bundle = "product-type-bundle" in product.attrib.get("class", "").split()
+        bundle = "product-type-bundle" in fold(product.attrib.get("class")).split()
         rating = response.css(".woocommerce-product-rating")
         categories = response.css("span.posted_in a::text").getall()
         return {
@@ -64,7 +66,7 @@ class MaubelajarapaSpider(HtmlCatalogSpider):
             "available": not response.css("p.stock.out-of-stock")
             and bool(response.css("button.single_add_to_cart_button")),
             "category": next(
-                (c for c in categories if c.strip() != "Kartu Prakerja"), None
+                (c for c in categories if not same(c, "Kartu Prakerja")), None
             ),
             "rating": text_of(rating.css("strong.rating")),
             "rating_count": text_of(rating.css("a.woocommerce-review-link span.count")),

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import scrapy
 
 from spiders.base import GONE_STATUSES, PagedSpider
+from storage.fold import fold
 
 LIST_PATH = "/api/v1/courses?category=kartu-prakerja&page={page}&limit=8"
 DETAIL_PATH = "/api/v1/courses/{id}"
@@ -25,7 +26,9 @@ class PijarmahirSpider(PagedSpider):
 
     def listing_request(self, page: int) -> scrapy.Request:
         url = self.url(LIST_PATH.format(page=page))
-        return scrapy.Request(url, self.parse, headers=HEADERS)
+        return scrapy.Request(
+            url, self.parse, headers=HEADERS, cb_kwargs={"page": page}
+        )
 
     def envelope(self, response):
         """(data, None) for a good envelope, else (None, retry requests)."""
@@ -36,7 +39,7 @@ class PijarmahirSpider(PagedSpider):
             return None, self.retry_page(response, f"status {body.get('status')!r}")
         return body.get("data"), None
 
-    def parse(self, response):
+    def parse(self, response, page: int = 1):
         data, retry = self.envelope(response)
         if retry is not None:
             yield from retry
@@ -51,6 +54,11 @@ class PijarmahirSpider(PagedSpider):
             return
         if any("id" not in c or "fullname" not in c for c in courses):
             self.layout_mismatch(response, "course without id/fullname")
+            return
+        ids = [str(c["id"]) for c in courses]
+        if not self.listing_seen(
+            response, page, paging.get("page"), ids, paging.get("total")
+        ):
             return
         if paging.get("page") == 1:
             yield from self.schedule_pages(paging["totalPage"], self.listing_request)
@@ -87,10 +95,10 @@ class PijarmahirSpider(PagedSpider):
         methods = d.get("paymentMethods")
         prakerja = None
         if isinstance(methods, list):
-            prakerja = any(m.get("code") == "PRAKERJA" for m in methods)
+            prakerja = any(fold(m.get("code")) == "PRAKERJA" for m in methods)
         yield self.item(
             response,
-            listing_id=str(d["id"]),
+            listing_id=str(d["id"]).strip(),
             url=self.url(f"/course/{d['id']}"),
             title=d["fullname"],
             provider=_TRAILING.sub("", (d.get("teacher") or "").strip()) or None,
@@ -101,7 +109,7 @@ class PijarmahirSpider(PagedSpider):
             payment_methods=[m.get("name") for m in methods or []],
             prakerja_payment=prakerja,
             prakerja_evidence=["payment_method:PRAKERJA"] if prakerja else [],
-            available=d.get("classStatus") == "open",
+            available=fold(d.get("classStatus")) == "open",
             category=d.get("subcategory_name"),
             rating=d.get("rating"),
             rating_count=d.get("totalRater"),

@@ -11,6 +11,7 @@ from spiders.base import (
     text_of,
     texts_of,
 )
+from storage.fold import fold
 
 # The first PAKET badge outside the breadcrumb.
 BADGE = (
@@ -28,10 +29,10 @@ def review_count(text: str | None):
     """The count in '(31 ulasan)'; 'Belum ada ulasan' is an explicit 0."""
     if text is None:
         return None
-    match = REVIEWS.search(text)
+    match = REVIEWS.search(fold(text))
     if match:
         return match.group(1)
-    return 0 if "belum ada ulasan" in text.casefold() else text
+    return 0 if "belum ada ulasan" in fold(text, casefold=True) else text
 
 
 class PintariaSpider(HtmlCatalogSpider):
@@ -45,6 +46,7 @@ class PintariaSpider(HtmlCatalogSpider):
     total_css = "p.prakerja-listing__count strong"
     total_re = re.compile(r"(\d+)")
     empty_css = "p.prakerja-listing__empty"
+    current_css = "ul.pagination li.active span"
 
     def cards(self, response):
         return [

@@ -9,6 +9,7 @@ import json5
 import scrapy
 
 from spiders.base import PagedSpider
+from storage.fold import same
 
 NUXT = re.compile(r"^window\.__NUXT__=(\{.*\});?\s*$", re.S)
 # A string literal (kept as is) or an unquoted identifier key (to be quoted).
@@ -26,9 +27,10 @@ class SekolahmuSpider(PagedSpider):
 
     def listing_request(self, page: int) -> scrapy.Request:
         query = f"?page={page}" if page > 1 else ""
-        return scrapy.Request(self.url("/kartuprakerja/" + query), self.parse)
+        url = self.url("/kartuprakerja/" + query)
+        return scrapy.Request(url, self.parse, cb_kwargs={"page": page})
 
-    def parse(self, response):
+    def parse(self, response, page: int = 1):
         if not self.html_complete(response):
             yield from self.retry_truncated(response, "no </html>")
             return
@@ -51,6 +53,11 @@ class SekolahmuSpider(PagedSpider):
         ):
             self.layout_mismatch(response, "program without id/slug/name")
             return
+        ids = [str(p["id"]) for p in programs]
+        if not self.listing_seen(
+            response, page, paging.get("page"), ids, paging.get("total")
+        ):
+            return
         if paging.get("page") == 1:
             yield from self.schedule_pages(paging["lastPage"], self.listing_request)
         if not programs and not paging.get("total"):
@@ -65,11 +72,11 @@ class SekolahmuSpider(PagedSpider):
             None
             if options is None
             else any(
-                o.get("code") == "PRAKERJA" and o.get("enabled") is True
+                same(o.get("code"), "PRAKERJA") and o.get("enabled") is True
                 for o in options
             )
         )
-        bundle = p.get("type") == "bundle"
+        bundle = same(p.get("type"), "bundle")
         price, normal = p.get("price"), p.get("normalPrice")
         return self.item(
             response,

@@ -11,13 +11,14 @@ from spiders.base import (
     text_of,
     texts_of,
 )
+from storage.fold import fold, same
 
 RATING = re.compile(r"^(\d+,\d+) \((\d+) penilaian\)$")
 REQUIRED = {"Kode Pelatihan", "Nama Pelatihan", "Harga"}
 
 
 def squash(text: str | None) -> str:
-    return " ".join((text or "").split())
+    return fold(text)
 
 
 class SisnakerSpider(HtmlCatalogSpider):
@@ -32,6 +33,7 @@ class SisnakerSpider(HtmlCatalogSpider):
     total_css = "div.dataTables_info"
     total_re = re.compile(r"dari (\d+) data")
     empty_css = "table#tabel-pelatihan tbody td[colspan]"
+    current_css = "ul.pagination li.active span"
 
     def cards(self, response):
         table = response.css("table#tabel-pelatihan")
@@ -63,11 +65,11 @@ class SisnakerSpider(HtmlCatalogSpider):
             "provider": text.get("Lembaga Pelatihan"),
             "price": text["Harga"],
             "list_price": text.get("Harga Normal"),
-            "bundle_label": jenis if jenis.casefold() not in ("", "tunggal") else None,
+            "bundle_label": None if fold(jenis, True) in ("", "tunggal") else jenis,
             "components": texts_of(dd["Daftar Kelas"].css("ol > li"))
             if "Daftar Kelas" in dd
             else [],
-            "available": text.get("Status") == "Aktif",
+            "available": same(text.get("Status"), "Aktif"),
             "category": text.get("Bidang"),
             # "-" means no ratings; other unreadable text goes on to be counted
             "rating": rating.group(1) if rating else (None if score == "-" else score),

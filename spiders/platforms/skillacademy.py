@@ -8,6 +8,7 @@ import re
 import scrapy
 
 from spiders.base import PagedSpider
+from storage.fold import same
 
 SEARCH_PATH = (
     "/api/skillacademy/discovery/search"
@@ -54,9 +55,9 @@ class SkillacademySpider(PagedSpider):
 
     def listing_request(self, page: int, size: int | None = None) -> scrapy.Request:
         path = SEARCH_PATH.format(page=page, size=size or self.page_size)
-        return scrapy.Request(self.url(path), self.parse)
+        return scrapy.Request(self.url(path), self.parse, cb_kwargs={"page": page})
 
-    def parse(self, response):
+    def parse(self, response, page: int = 1):
         body = self.json_body(response)
         if not isinstance(body, dict):
             yield from self.retry_truncated(response, "JSON does not decode")
@@ -73,6 +74,10 @@ class SkillacademySpider(PagedSpider):
         if any("tags" not in e or "courseSerial" not in e for e in entries):
             self.layout_mismatch(response, "item without tags/courseSerial")
             return
+        ids = [e["courseSerial"] for e in entries]
+        total = data.get("totalCourse")
+        if not self.listing_seen(response, page, data.get("page"), ids, total):
+            return
         if data.get("page") == 1:
             size = data.get("pageSize")
             yield from self.schedule_pages(
@@ -85,7 +90,7 @@ class SkillacademySpider(PagedSpider):
             yield self.course_item(response, entry)
 
     def course_item(self, response, c: dict) -> dict:
-        prakerja = "TAG-PRAKERJA" in (c.get("tags") or [])
+        prakerja = any(same(t, "TAG-PRAKERJA") for t in c.get("tags") or [])
         price, base = c.get("price"), c.get("basePrice")
         return self.item(
             response,
@@ -100,7 +105,7 @@ class SkillacademySpider(PagedSpider):
             payment_methods=[],
             prakerja_payment=prakerja,
             prakerja_evidence=["tag:TAG-PRAKERJA"] if prakerja else [],
-            available=c.get("transactional") == "TRANSACTIONABLE_YES",
+            available=same(c.get("transactional"), "TRANSACTIONABLE_YES"),
             category=category(c.get("categories")),
             rating=c.get("rating"),
             rating_count=c.get("totalRating"),

@@ -6,6 +6,7 @@ import json
 import re
 
 from spiders.base import HtmlCatalogSpider, LayoutChanged, text_of, texts_of
+from storage.fold import fold, same
 
 CACHE = re.compile(r"window\.__cache\s*=\s*(\{.*\})\s*;?\s*$", re.S)
 REVIEWS = re.compile(r"\((\d+) ulasan\)")
@@ -51,10 +52,10 @@ def product_list(cache: dict) -> tuple[dict, list[str]]:
 
 def review_count(counter: str | None):
     """ "(87 ulasan)" -> "87", "Belum ada ulasan" -> 0, absent -> None."""
-    match = REVIEWS.search(counter or "")
+    match = REVIEWS.search(fold(counter))
     if match:
         return match.group(1)
-    return 0 if (counter or "").strip().lower() == "belum ada ulasan" else counter
+    return 0 if same(counter, "belum ada ulasan", casefold=True) else counter
 
 
 class TokopediaSpider(HtmlCatalogSpider):
@@ -82,6 +83,8 @@ class TokopediaSpider(HtmlCatalogSpider):
             self.layout_mismatch(response, str(exc))
             return
         total = found["totalData"] or 0
+        if not self.listing_seen(response, page, found.get("page"), ids, total):
+            return
         if found.get("page") == 1:
             pages = -(-total // (found["perPage"] or 1))
             yield from self.schedule_pages(pages, self.listing_request)
@@ -98,8 +101,8 @@ class TokopediaSpider(HtmlCatalogSpider):
         prakerja = None
         if pay:
             prakerja = any(
-                (text_of(g.css(GROUP)) or "").strip() == "Program Pemerintah"
-                and "Kartu Prakerja" in [m.strip() for m in texts_of(g.css(METHOD))]
+                same(text_of(g.css(GROUP)), "Program Pemerintah")
+                and any(same(m, "Kartu Prakerja") for m in texts_of(g.css(METHOD)))
                 for g in pay.css("div[data-testid=paymentGroup]")
             )
         buy = response.css("button[data-testid=btnPDPBuy]")
