@@ -134,7 +134,8 @@ def render_digest(
     crawls = [_health(h) for h in health]
     moment = _aware(generated_at)
     digest_id = safe_id(digest_id) or _default_id(moment, sections, crawls)
-    subject = digest_subject(**sections, health=crawls)
+    unverified = [h for h in crawls if h.status != "complete"]  # notices are not
+    subject = digest_subject(**sections, health=unverified)
     context = {
         "digest_id": digest_id,
         "generated": format_time(moment),
@@ -284,11 +285,15 @@ def _finding_view(f: Finding) -> dict:
 def _health_view(h: CrawlHealth) -> dict:
     name = platform_name(h.platform)
     since = f" since {format_time(h.since)}" if h.since else ""
+    if h.status == "complete":
+        since = f" on {format_time(h.since)}" if h.since else ""
     reasons = "; ".join(h.reasons) or h.status
     crawls = ", ".join(str(c) for c in h.crawl_ids)
+    # a complete crawl is here for a notice (an explained shrink, a new baseline)
+    verb = "verified" if h.status == "complete" else "cannot verify"
     return {
         "platform": name,
-        "line": f"cannot verify {name}{since}: {reasons}",
+        "line": f"{verb} {name}{since}: {reasons}",
         "status": h.status,
         "crawls": crawls or "-",
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array import array
 
+from replica import hostile
 from replica import scenario as sc
 from replica.catalog import Catalog
 from replica.model import Listing, Page
@@ -22,6 +23,7 @@ class RequestContext:
         empty: bool = False,
         gone: dict[str, int] | None = None,
         headers: dict[str, str] | None = None,
+        hostile: dict[str, dict] | None = None,
     ):
         self.catalog = catalog
         self.slug = slug
@@ -31,6 +33,7 @@ class RequestContext:
         self.empty = empty
         self.gone = gone or {}
         self.headers = headers or {}  # lower-case names
+        self.hostile = hostile or {}  # listing-level hostile faults, by kind
 
     def _visible(self) -> array:
         shown = self.catalog.visible(self.slug, self.as_of)
@@ -43,17 +46,21 @@ class RequestContext:
         if self.empty:
             return Page(number=number, size=size, total=0, listings=())
         shown = self._visible()
-        start = (number - 1) * size
+        number, source = hostile.shown_page(number, self.hostile)
+        start = (source - 1) * size
         listings = tuple(self._on_date(i) for i in shown[max(start, 0) : start + size])
         return Page(number=number, size=size, total=len(shown), listings=listings)
 
     def _on_date(self, i: int) -> Listing:
-        return sc.on_date(self.catalog.entry(self.slug, i), self.as_of)
+        found = sc.on_date(self.catalog.entry(self.slug, i), self.as_of)
+        return hostile.vary(found, self.hostile) if self.hostile else found
 
     def lookup(self, listing_id: str) -> Listing | int | None:
         if listing_id in self.gone:
             return self.gone[listing_id]
         i = self.catalog.index_of(self.slug, listing_id)
+        if i is None and "id_case" in self.hostile:
+            i = self.catalog.index_of(self.slug, listing_id.strip().swapcase())
         return None if i is None else self._on_date(i)
 
     def lookup_slug(self, slug: str) -> Listing | int | None:

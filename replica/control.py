@@ -33,7 +33,8 @@ def handle(state, method: str, path_qs: str, body: bytes) -> tuple[int, object]:
             return 200, {"as_of": state.as_of, "reset": True}
         if path == "/__replica/truth" and method == "GET":
             as_of = valid_date(query.get("as_of", [state.as_of])[0])
-            return 200, truth_of(state.catalog, as_of)
+            faults = {slug: state.faults[slug].current() for slug in SLUGS}
+            return 200, truth_of(state.catalog, as_of, faults)
         found = _SLUG_PATH.match(path)
         if found and found.group(1) in SLUGS:
             slug, what = found.groups()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import threading
 
-KINDS = ("status", "slow", "truncate", "layout", "empty", "gone")
+from replica import hostile
+
+KINDS = ("status", "slow", "truncate", "layout", "empty", "gone", *hostile.KINDS)
 PAGE_KINDS = ("listing", "detail", "api", "robots", "any")
 CLOUDFLARE = {"tokopedia", "bukalapak", "skillacademy"}
 REASONS = {
@@ -68,6 +70,8 @@ def _check_params(fault: dict) -> None:
             raise FaultError("gone needs a listing_id (string)")
         if fault.setdefault("status", 410) not in (404, 410):
             raise FaultError("gone status must be 404 or 410")
+    elif kind in hostile.KINDS:
+        hostile.check_params(fault, FaultError)
 
 
 class FaultList:

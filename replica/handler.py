@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from replica import faults as fl
+from replica import hostile
 from replica import scenario as sc
 from replica.context import RequestContext
 from replica.control import handle
@@ -193,10 +194,13 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(by_kind["slow"].get("delay_s", 0)))
         if "status" in by_kind:
             response = _status_response(slug, by_kind["status"])
+        elif "redirect" in by_kind:
+            response = hostile.redirect(slug, state.bases[slug], by_kind["redirect"])
         elif make is not None:
             response = make()
         else:
             response = self._render(slug, path_qs, applied, by_kind)
+            response = hostile.transform(response, by_kind)
         names = "+".join(dict.fromkeys(f["kind"] for f in applied)) or None
         entry = {
             "t": round(time.time(), 3),
@@ -219,11 +223,12 @@ class Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         base = state.bases[slug]
         key = (slug, path_qs, as_of, variant, empty, tuple(sorted(gone.items())), base)
-        key += (headers.get("accept", ""),)
+        varied = hostile.listing_faults(by_kind)
+        key += (headers.get("accept", ""), hostile.cache_key(varied))
 
         def make() -> Response:
             ctx = RequestContext(
-                state.catalog, slug, base, as_of, variant, empty, gone, headers
+                state.catalog, slug, base, as_of, variant, empty, gone, headers, varied
             )
             found = state.renderer(slug).render(path_qs, ctx)
             if found is None:

@@ -208,12 +208,31 @@ def _drop_prakerja(item: Listing, updated: str) -> Listing:
     )
 
 
+def structural(item: Listing) -> bool:
+    """Bundle evidence a finding may rest on: the platform's own label or type, or
+    two or more listed classes (a title word alone only raises a question)."""
+    return item.bundle_label is not None or len(set(item.components)) >= 2
+
+
 def violation(item: Listing, as_of: str) -> bool:
     """The ground truth the monitor is scored against."""
     return (
         item.is_bundle
+        and structural(item)
         and item.prakerja_payment is True
         and item.available
         and as_of >= HALT
         and is_partner(item.platform, as_of)
+    )
+
+
+def needs_review(item: Listing, as_of: str) -> bool:
+    """A payable, available bundle after the halt that the monitor cannot accuse:
+    its payment is unknown, or only a title word says it is a bundle."""
+    if not (item.is_bundle and item.available and as_of >= HALT):
+        return False
+    if not is_partner(item.platform, as_of):
+        return False
+    return item.prakerja_payment is None or (
+        item.prakerja_payment is True and not structural(item)
     )

@@ -90,7 +90,9 @@ class Replica:
         self.state.reset()
 
     def truth(self, as_of: str | None = None) -> dict[str, list[dict]]:
-        return truth_of(self.state.catalog, valid_date(as_of or self.state.as_of))
+        faults = {slug: self.state.faults[slug].current() for slug in SLUGS}
+        as_of = valid_date(as_of or self.state.as_of)
+        return truth_of(self.state.catalog, as_of, faults)
 
     def stop(self) -> None:
         for server in self._servers:

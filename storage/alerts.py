@@ -49,7 +49,8 @@ def unannounced_health(db: Database) -> list[dict]:
                   AND p.id < c.id), 0)
         ) AS unverified_since
         FROM crawls c
-        WHERE c.status IN ('incomplete', 'failed')
+        WHERE (c.status IN ('incomplete', 'failed')
+               OR (c.status = 'complete' AND c.notice IS NOT NULL))
           AND NOT EXISTS (SELECT 1 FROM health_events h WHERE h.crawl_id = c.id)
         ORDER BY c.platform, c.id
         """
