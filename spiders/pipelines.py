@@ -108,6 +108,16 @@ class NormalizePipeline:
             return None
 
 
+def case_variants(seen: set[str], known: set[str]) -> int:
+    """Ids seen that another known id of the platform equals apart from letter
+    case and surrounding spaces (ids are case-sensitive by contract)."""
+    folds: dict[str, int] = {}
+    for listing_id in known | seen:
+        key = listing_id.strip().casefold()
+        folds[key] = folds.get(key, 0) + 1
+    return sum(1 for i in seen if folds[i.strip().casefold()] > 1)
+
+
 class ValidatePipeline:
     """Count field problems; drop only items that cannot be identified."""
 
@@ -296,9 +306,9 @@ class StorePipeline:
         )
         if self.items or untitled:
             coverage["title"] = self.present["title"] / (self.items + untitled)
-        new, known = stored_trust.new_and_known_ids(self.db, spider.name, self.crawl_id)
-        folded = {k.strip().casefold() for k in known}
-        variants = sum(1 for i in new if i.strip().casefold() in folded)
+        variants = case_variants(
+            self.stored_ids, stored_trust.listing_ids(self.db, spider.name)
+        )
         if ledger is None:
             return Seen(stored, coverage=coverage, case_variants=variants)
         return Seen(

@@ -51,14 +51,7 @@ def history(db: Database, platform: str, before: int, limit: int = 5) -> list[di
     return out
 
 
-def new_and_known_ids(
-    db: Database, platform: str, crawl_id: int
-) -> tuple[set[str], set[str]]:
-    """The platform's listing ids first stored by crawl ``crawl_id``, and all others."""
-    new, known = set(), set()
-    for listing_id, first in db.execute(
-        "SELECT listing_id, first_crawl_id FROM listings WHERE platform = ?",
-        [platform],
-    ):
-        (new if first == crawl_id else known).add(listing_id)
-    return new, known
+def listing_ids(db: Database, platform: str) -> set[str]:
+    """Every listing id of the platform ever stored."""
+    rows = db.execute("SELECT listing_id FROM listings WHERE platform = ?", [platform])
+    return {r[0] for r in rows}
