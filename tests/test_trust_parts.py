@@ -230,3 +230,25 @@ def test_a_real_shrink_is_explained_and_every_later_crawl_is_complete(
         in text
     )
     assert "unverified" not in message["Subject"]
+
+
+def test_health_names_a_refused_connection_and_a_robots_disallow(
+    cfg, replica, tmp_path
+):
+    """Item 7: the reason names the cause, not only "no listing page could be read"."""
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    runner = CrawlRunner(
+        cfg.database, base_urls={"tokopedia": f"http://127.0.0.1:{port}/tokopedia"}
+    )
+    (refused,) = runner.run(["tokopedia"])
+    db = open_db(cfg.database)
+    try:
+        row = get_crawl(db, refused.crawl_id)
+    finally:
+        db.close()
+    assert "no_listing" in codes(row)
+    assert "connection refused" in " ".join(r["message"] for r in row["health"])
