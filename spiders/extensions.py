@@ -1,13 +1,24 @@
-"""Progress of a crawl as JSON lines on stdout, read by ``prakerja-monitor crawl``."""
+"""Crawl-wide watchers: progress lines on stdout, storage faults, runaway paging."""
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import sqlite3
 import sys
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
+
+from spiders.base import PAGES_ANNOUNCED
+
+logger = logging.getLogger(__name__)
+FATAL = "prakerja/fatal"  # why the crawl cannot go on (a storage fault)
+STORE_ERROR = "prakerja/store/error"  # set by the store pipeline
+PAGES_CAPPED = "prakerja/pages/capped"
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EDQUOT, errno.EIO}
 
 
 class ProgressReporter:
@@ -47,3 +58,136 @@ class ProgressReporter:
     def spider_closed(self, spider, reason):
         if self.loop and self.loop.running:
             self.loop.stop()
+
+
+def storage_fault(exc: BaseException) -> str | None:
+    """What an exception says about the disk or database, or None if nothing."""
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"database error: {exc}"
+    if isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS:
+        return f"cannot write the archive: {exc}"
+    return None
+
+
+class StorageGuard:
+    """Stop the crawl at the first error writing the archive or the database
+    (disk full, read-only, corrupted): what it saw could not be kept."""
+
+    def __init__(self, crawler):
+        self.crawler, self.stats = crawler, crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
+        crawler.signals.connect(ext.item_done, signal=signals.item_scraped)
+        return ext
+
+    def spider_error(self, failure, response, spider):
+        self.check(failure.value, spider)
+
+    def item_error(self, item, response, spider, failure):
+        self.check(failure.value, spider)
+
+    def item_done(self, item, response, spider):
+        error = self.stats.get_value(STORE_ERROR)
+        if error and not self.stats.get_value(FATAL):
+            self.stop(f"cannot store items: {error}", spider)
+
+    def check(self, exc, spider) -> None:
+        why = storage_fault(exc)
+        if why and not self.stats.get_value(FATAL):
+            self.stop(why, spider)
+
+    def stop(self, why: str, spider) -> None:
+        self.stats.set_value(FATAL, why)
+        logger.error("stopping the crawl: %s", why)
+        self.crawler.engine.close_spider(spider, "storage_error")
+
+
+class PaginationGuard:
+    """Spider middleware: a crawl whose listing pages go beyond the count it
+    announced, or beyond a cap relative to the platform's recent crawls, stops
+    as incomplete (``pagination_cap``); requests beyond it are never queued, so
+    memory stays bounded however many pages a platform claims."""
+
+    def __init__(self, crawler, factor: float, floor: int, first: int):
+        self.crawler, self.stats = crawler, crawler.stats
+        self.factor, self.floor, self.first = factor, floor, first
+        self.cap = first
+        self.seen: set[str] = set()
+        self.stopped = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        mw = cls(
+            crawler,
+            settings.getfloat("PRAKERJA_PAGE_CAP_FACTOR", 3.0),
+            settings.getint("PRAKERJA_PAGE_CAP_MIN", 50),
+            settings.getint("PRAKERJA_PAGE_CAP_FIRST", 5000),
+        )
+        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        return mw
+
+    def spider_opened(self, spider):
+        recent = self.recent_pages(spider.name)
+        if recent:
+            self.cap = max(self.floor, int(self.factor * max(recent)))
+        self.stats.set_value("prakerja/pages/cap", self.cap)
+
+    def recent_pages(self, platform: str) -> list[int]:
+        path = self.crawler.settings.get("PRAKERJA_DB_PATH")
+        if not path:
+            return []
+        from storage.db import open_db
+        from storage.snapshots import recent_listing_pages
+
+        db = open_db(path)
+        try:
+            return recent_listing_pages(db, platform)
+        finally:
+            db.close()
+
+    def allowed(self, out, spider) -> bool:
+        """False for a listing request past the cap or the announced count."""
+        listing = isinstance(out, Request) and out.callback == spider.parse
+        if not listing or out.url in self.seen:
+            return True
+        announced = self.stats.get_value(PAGES_ANNOUNCED, 0)
+        if announced > self.cap:
+            why = f"{announced} listing pages announced, over the cap of {self.cap}"
+        elif announced and len(self.seen) + 1 > announced:
+            why = f"listing pages went beyond the {announced} announced"
+        elif len(self.seen) + 1 > self.cap:
+            why = f"listing pages went beyond the cap of {self.cap}"
+        else:
+            self.seen.add(out.url)
+            return True
+        self.stop(why, spider)
+        return False
+
+    def stop(self, why: str, spider) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        self.stats.set_value(PAGES_CAPPED, why)
+        logger.error("stopping the crawl: %s", why)
+        self.crawler.engine.close_spider(spider, "pagination_cap")
+
+    def process_spider_output(self, response, result, spider=None):
+        spider = spider or self.crawler.spider
+        for out in result:
+            if self.allowed(out, spider):
+                yield out
+            elif self.stopped:
+                return
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        spider = spider or self.crawler.spider
+        async for out in result:
+            if self.allowed(out, spider):
+                yield out
+            elif self.stopped:
+                return

@@ -148,8 +148,8 @@ def test_alert_run_leaves_while_another_holds_the_lease(db, cfg, tmp_path):
 def test_crash_after_acceptance_resends_once_with_the_same_message_id(
     db,
     cfg,
-    smtp_server,
-    monkeypatch,  # noqa: F811
+    smtp_server,  # noqa: F811
+    monkeypatch,
 ):
     cfg.data["smtp"].update(host="127.0.0.1", port=smtp_server.port, security="none")
     new_findings(db, cfg, 0)
