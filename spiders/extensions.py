@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 FATAL = "prakerja/fatal"  # why the crawl cannot go on (a storage fault)
 STORE_ERROR = "prakerja/store/error"  # set by the store pipeline
 PAGES_CAPPED = "prakerja/pages/capped"
+# Listing requests dropped from one response's output before the rest of that
+# output is left unread: a page claiming millions of pages costs no more CPU.
+GIVE_UP_AFTER = 1000
 STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EDQUOT, errno.EIO}
 
 
@@ -107,17 +110,17 @@ class StorageGuard:
 
 
 class PaginationGuard:
-    """Spider middleware: a crawl whose listing pages go beyond the count it
-    announced, or beyond a cap relative to the platform's recent crawls, stops
-    as incomplete (``pagination_cap``); requests beyond it are never queued, so
-    memory stays bounded however many pages a platform claims."""
+    """Spider middleware: listing requests beyond the page count the crawl
+    announced, or beyond a cap relative to the platform's recent crawls, are
+    never queued (so memory stays bounded however many pages a platform
+    claims), and the crawl then ends as ``pagination_cap``: incomplete."""
 
     def __init__(self, crawler, factor: float, floor: int, first: int):
         self.crawler, self.stats = crawler, crawler.stats
         self.factor, self.floor, self.first = factor, floor, first
         self.cap = first
         self.seen: set[str] = set()
-        self.stopped = False
+        self.why: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -129,6 +132,7 @@ class PaginationGuard:
             settings.getint("PRAKERJA_PAGE_CAP_FIRST", 5000),
         )
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(mw.spider_idle, signal=signals.spider_idle)
         return mw
 
     def spider_opened(self, spider):
@@ -156,38 +160,43 @@ class PaginationGuard:
         if not listing or out.url in self.seen:
             return True
         announced = self.stats.get_value(PAGES_ANNOUNCED, 0)
-        if announced > self.cap:
-            why = f"{announced} listing pages announced, over the cap of {self.cap}"
-        elif announced and len(self.seen) + 1 > announced:
+        if announced and len(self.seen) + 1 > announced:
             why = f"listing pages went beyond the {announced} announced"
         elif len(self.seen) + 1 > self.cap:
-            why = f"listing pages went beyond the cap of {self.cap}"
+            why = (
+                f"{announced or 'more'} listing pages, over the cap of {self.cap}"
+                " (3x the platform's recent crawls)"
+            )
         else:
             self.seen.add(out.url)
             return True
-        self.stop(why, spider)
+        if self.why is None:
+            self.why = why
+            self.stats.set_value(PAGES_CAPPED, why)
+            logger.error("pagination stopped: %s", why)
+        self.stats.inc_value("prakerja/pages/dropped")
         return False
 
-    def stop(self, why: str, spider) -> None:
-        if self.stopped:
-            return
-        self.stopped = True
-        self.stats.set_value(PAGES_CAPPED, why)
-        logger.error("stopping the crawl: %s", why)
-        self.crawler.engine.close_spider(spider, "pagination_cap")
+    def spider_idle(self, spider):
+        if self.why:  # what it could fetch is done: not a normal finish
+            self.crawler.engine.close_spider(spider, "pagination_cap")
 
     def process_spider_output(self, response, result, spider=None):
-        spider = spider or self.crawler.spider
+        spider, dropped = spider or self.crawler.spider, 0
         for out in result:
             if self.allowed(out, spider):
                 yield out
-            elif self.stopped:
+                continue
+            dropped += 1
+            if dropped > GIVE_UP_AFTER:
                 return
 
     async def process_spider_output_async(self, response, result, spider=None):
-        spider = spider or self.crawler.spider
+        spider, dropped = spider or self.crawler.spider, 0
         async for out in result:
             if self.allowed(out, spider):
                 yield out
-            elif self.stopped:
+                continue
+            dropped += 1
+            if dropped > GIVE_UP_AFTER:
                 return
