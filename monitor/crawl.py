@@ -41,6 +41,13 @@ def _raise_stopped(signum, frame):
     raise Stopped(signum)
 
 
+def terminate_as_interrupt() -> None:
+    """SIGTERM raises ``Stopped`` (a KeyboardInterrupt) in the main thread, so
+    every command stops its children and closes their rows as on Ctrl-C."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_stopped)
+
+
 class CrawlRunner:
     """Starts ``python -m spiders.run`` per platform; stops them on request.
 

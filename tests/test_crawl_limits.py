@@ -188,3 +188,22 @@ def test_alert_on_a_full_disk_prints_why_and_the_digest_stays_pending(tmp_path):
         assert [a["status"] for a in db.query("SELECT status FROM alerts")] == ["sent"]
     finally:
         db.close()
+
+
+@pytest.mark.timeout(120)
+def test_crawl_that_cannot_open_its_row_says_so_and_is_recorded(tmp_path, replica):
+    path = tmp_path / "p.db"
+    db = open_db(path)
+    db.execute(
+        "CREATE TRIGGER no_row BEFORE INSERT ON crawls WHEN NEW.status = 'running'"
+        " BEGIN SELECT RAISE(ABORT, 'no room for a crawl row'); END"
+    )
+    db.close()
+    runner = CrawlRunner(str(path), base_urls=replica.base_urls)
+    (result,) = runner.run(["sisnaker"])
+    assert result.status == "failed" and result.returncode != 0
+    (row,) = rows(path)
+    assert (row["id"], row["status"]) == (result.crawl_id, "failed")
+    assert row["health"][0]["code"] == "not_started"
+    assert "did not open its row" in row["health"][0]["message"]
+    assert "no room for a crawl row" in row["health"][0]["message"]
