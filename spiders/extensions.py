@@ -12,7 +12,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from spiders.base import PAGES_ANNOUNCED
+from spiders.base import PAGES_ANNOUNCED, PAGES_CAP
 
 logger = logging.getLogger(__name__)
 FATAL = "prakerja/fatal"  # why the crawl cannot go on (a storage fault)
@@ -21,6 +21,7 @@ PAGES_CAPPED = "prakerja/pages/capped"
 # Listing requests dropped from one response's output before the rest of that
 # output is left unread: a page claiming millions of pages costs no more CPU.
 GIVE_UP_AFTER = 1000
+ARCHIVE_MODULE = "spiders/evidence.py"
 STORAGE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EDQUOT, errno.EIO}
 
 
@@ -63,12 +64,14 @@ class ProgressReporter:
             self.loop.stop()
 
 
-def storage_fault(exc: BaseException) -> str | None:
-    """What an exception says about the disk or database, or None if nothing."""
+def storage_fault(exc: BaseException, frames=()) -> str | None:
+    """What an exception says about the disk or database, or None if nothing;
+    ``frames`` (a Twisted failure's) tell an archive write from other code."""
     if isinstance(exc, sqlite3.DatabaseError):
         return f"database error: {exc}"
-    if isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS:
-        return f"cannot write the archive: {exc}"
+    archive = any(str(f[1]).endswith(ARCHIVE_MODULE) for f in frames)
+    if isinstance(exc, OSError) and (archive or exc.errno in STORAGE_ERRNOS):
+        return f"cannot write the archive: {exc}" if archive else f"disk: {exc}"
     return None
 
 
@@ -88,18 +91,18 @@ class StorageGuard:
         return ext
 
     def spider_error(self, failure, response, spider):
-        self.check(failure.value, spider)
+        self.check(failure, spider)
 
     def item_error(self, item, response, spider, failure):
-        self.check(failure.value, spider)
+        self.check(failure, spider)
 
     def item_done(self, item, response, spider):
         error = self.stats.get_value(STORE_ERROR)
         if error and not self.stats.get_value(FATAL):
             self.stop(f"cannot store items: {error}", spider)
 
-    def check(self, exc, spider) -> None:
-        why = storage_fault(exc)
+    def check(self, failure, spider) -> None:
+        why = storage_fault(failure.value, getattr(failure, "frames", ()))
         if why and not self.stats.get_value(FATAL):
             self.stop(why, spider)
 
@@ -139,7 +142,7 @@ class PaginationGuard:
         recent = self.recent_pages(spider.name)
         if recent:
             self.cap = max(self.floor, int(self.factor * max(recent)))
-        self.stats.set_value("prakerja/pages/cap", self.cap)
+        self.stats.set_value(PAGES_CAP, self.cap)
 
     def recent_pages(self, platform: str) -> list[int]:
         path = self.crawler.settings.get("PRAKERJA_DB_PATH")
@@ -180,6 +183,14 @@ class PaginationGuard:
     def spider_idle(self, spider):
         if self.why:  # what it could fetch is done: not a normal finish
             self.crawler.engine.close_spider(spider, "pagination_cap")
+
+    async def process_start(self, start):
+        """Start requests are never capped; their listing pages count."""
+        async for out in start:
+            spider = self.crawler.spider
+            if isinstance(out, Request) and out.callback == spider.parse:
+                self.seen.add(out.url)
+            yield out
 
     def process_spider_output(self, response, result, spider=None):
         spider, dropped = spider or self.crawler.spider, 0

@@ -74,6 +74,10 @@ def test_endless_pagination_after_normal_crawls_stops_at_the_cap(tmp_path, repli
     assert second["status"] == "incomplete"
     assert second["finish_reason"] == "pagination_cap"
     assert second["stats"]["prakerja/pages/reached"] == cap
+    assert second["stats"]["prakerja/pages/dropped"] == 1
+    size = 20  # the spider's page size: every page but the last is full
+    per_page = [size] * (announced - 1) + [first["items"] - size * (announced - 1)]
+    assert second["items"] == sum(per_page[n % announced] for n in range(cap))
     assert second["stats"]["prakerja/pages/capped"].startswith(
         f"1000000 listing pages, over the cap of {cap}"
     )
@@ -124,10 +128,18 @@ def file_size_limit(limit: int):
     return apply
 
 
+FULL = {  # what fills first: the database (small batches) or the WARC archive
+    "database": (5, "cannot store items"),
+    "archive": (500, "cannot write the archive"),
+}
+
+
 @pytest.mark.timeout(180)
+@pytest.mark.parametrize("first_full", list(FULL))
 def test_full_disk_fails_the_crawl_with_its_reason_and_the_next_crawl_works(
-    tmp_path, replica
+    tmp_path, replica, first_full
 ):
+    batch, reason = FULL[first_full]
     slug, path = "sisnaker", tmp_path / "p.db"
     evidence = str(tmp_path / "evidence")
     bases = {slug: replica.base_urls[slug]}
@@ -137,14 +149,14 @@ def test_full_disk_fails_the_crawl_with_its_reason_and_the_next_crawl_works(
         str(path),
         bases,
         evidence_dir=evidence,
-        settings={"PRAKERJA_STORE_BATCH": 5},
+        settings={"PRAKERJA_STORE_BATCH": batch},
         preexec_fn=file_size_limit(64 * 1024),  # the disk fills at 64 KiB a file
     )
     (failed,) = full.run([slug])
     assert failed.returncode == 1
     assert failed.status == "failed"
     why = " ".join(failed.reasons)
-    assert "cannot store items" in why or "cannot write the archive" in why, why
+    assert reason in why, why
     assert any(e in why for e in ("File too large", "disk I/O error", "full")), why
     (after,) = CrawlRunner(str(path), bases, evidence_dir=evidence).run([slug])
     assert after.status == "complete"
