@@ -3,12 +3,19 @@
 A digest is stored (``pending``) together with the events it announces before any
 delivery is tried, so nothing is lost and nothing is announced twice; delivery is
 retried on the next run until the server accepts it (or it is in the outbox).
+One ``alert`` runs at a time per database (a lease that a crashed run's expiry
+frees); the digest is built and its events claimed in one write transaction.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
+import os
+import secrets
+import socket
+import sqlite3
 from datetime import UTC, datetime
 
 from monitor import alerts
@@ -16,6 +23,7 @@ from storage import alerts as store
 from storage.evidence import finding_evidence
 
 KINDS = {"opened": "new", "reopened": "reopened", "resolved": "resolved"}
+LEASE_S = 300.0  # a crashed alert run blocks the next ones at most this long
 
 
 def _finding(event: dict) -> dict:
@@ -99,15 +107,21 @@ def build_digest(db, cfg, now: datetime | None = None, evidence=None):
 
 
 def deliver_stored(db, cfg, alert: dict) -> str:
-    """Deliver one stored digest; returns where it went. Failures stay retryable."""
+    """Deliver one stored digest; returns where it went. Failures stay retryable.
+
+    The attempt is recorded first: after a crash between the server's acceptance
+    and ``mark_sent`` the next run resends it once, with the same Message-ID."""
     message = email.message_from_bytes(alert["message"], policy=email.policy.default)
     smtp = cfg["smtp"]
+    resend = store.begin_attempt(db, alert["id"])
+    note = " (resent with the same Message-ID: outcome of the last try unknown)"
+    note = note if resend else ""
     try:
         if smtp["host"]:
             settings = alerts.SmtpSettings.from_config(smtp, cfg.smtp_password())
             alerts.deliver(message, settings)
             store.mark_sent(db, alert["id"])
-            return f"alert {alert['id']} sent to {', '.join(smtp['recipients'])}"
+            return f"alert {alert['id']} sent to {', '.join(smtp['recipients'])}{note}"
         path = alerts.write_outbox(message, cfg["outbox"])
     except (alerts.DeliveryError, OSError) as exc:
         store.mark_failed(db, alert["id"], str(exc))
@@ -116,14 +130,15 @@ def deliver_stored(db, cfg, alert: dict) -> str:
     return str(path)
 
 
-def send_alerts(db, cfg, dry_run: bool = False, now=None, evidence=None) -> list[str]:
-    """Store a digest of what is new, then deliver every undelivered digest."""
-    built = build_digest(db, cfg, now, evidence)
-    if dry_run:
-        return [built[0].as_string()] if built else []
-    if built:
+def store_digest(db, cfg, now=None, evidence=None) -> int | None:
+    """Build the digest of what nobody has claimed and store it with its claims,
+    in one write transaction (so its counts are exactly what it claims)."""
+    with store.immediate(db):
+        built = build_digest(db, cfg, now, evidence)
+        if not built:
+            return None
         message, event_ids, crawl_ids = built
-        store.create_alert(
+        return store.create_alert(
             db,
             str(message["Subject"]),
             list(cfg["smtp"]["recipients"]),
@@ -132,4 +147,52 @@ def send_alerts(db, cfg, dry_run: bool = False, now=None, evidence=None) -> list
             event_ids,
             crawl_ids,
         )
-    return [deliver_stored(db, cfg, a) for a in store.undelivered_alerts(db)]
+
+
+def lease_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def send_alerts(db, cfg, dry_run: bool = False, now=None, evidence=None) -> list[str]:
+    """Store a digest of what is new, then deliver every undelivered digest.
+
+    Never raises for a database or delivery problem: the line says what stays
+    pending and why (``NOT delivered``)."""
+    if dry_run:
+        built = build_digest(db, cfg, now, evidence)
+        return [built[0].as_string()] if built else []
+    owner = lease_owner()
+    try:
+        holder = store.claim_lease(db, owner, LEASE_S)
+    except sqlite3.Error as exc:
+        return [f"alerts NOT delivered (will retry): database: {exc}"]
+    if holder:
+        return [f"another alert run ({holder['owner']}) is delivering: left to it"]
+    try:
+        return _store_and_deliver(db, cfg, owner, now, evidence)
+    finally:
+        with contextlib.suppress(sqlite3.Error):  # else it expires by itself
+            store.release_lease(db, owner)
+
+
+def _store_and_deliver(db, cfg, owner, now, evidence) -> list[str]:
+    lines = []
+    try:
+        store_digest(db, cfg, now, evidence)
+    except Exception as exc:  # noqa: BLE001 - a digest problem never loses events
+        lines.append(f"new digest NOT delivered, not stored (will retry): {exc}")
+    try:
+        pending = store.undelivered_alerts(db)
+    except sqlite3.Error as exc:
+        return [*lines, f"alerts NOT delivered (will retry): database: {exc}"]
+    for alert in pending:
+        try:
+            if store.claim_lease(db, owner, LEASE_S):
+                lines.append(f"alert {alert['id']} NOT delivered: lease lost")
+                break
+            lines.append(deliver_stored(db, cfg, alert))
+        except sqlite3.Error as exc:
+            lines.append(
+                f"alert {alert['id']} NOT delivered (will retry): database: {exc}"
+            )
+    return lines

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from monitor import rules
 from monitor.classify import CLASSIFIER_VERSION, classify
-from storage import diff, findings
+from monitor.probe import RemovalProbe, same_host
+from storage import diff, findings, ordering
 from storage.snapshots import now_iso
 
 RELIST_SIMILARITY = 0.6  # Jaccard similarity of component classes
@@ -27,6 +26,7 @@ class CheckReport:
     reopened: list[int] = field(default_factory=list)
     resolved: list[int] = field(default_factory=list)
     needs_review: list[str] = field(default_factory=list)
+    superseded_by: int | None = None  # observed before this already checked crawl
 
 
 def rule_settings(cfg) -> rules.RuleSettings:
@@ -37,17 +37,9 @@ def rule_settings(cfg) -> rules.RuleSettings:
 
 
 def http_gone(url: str, timeout: float = 10.0) -> bool:
-    """True when the listing URL answers 404 or 410 (a removal the site confirms)."""
-    request = urllib.request.Request(
-        url, method="GET", headers={"User-Agent": "prakerja-monitor/0.1"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout):
-            return False
-    except urllib.error.HTTPError as exc:
-        return exc.code in (404, 410)
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
+    """True when the listing URL itself answers 404 or 410 (a removal the site
+    confirms); robots.txt, user agent and politeness as in ``monitor.probe``."""
+    return RemovalProbe(timeout=timeout)(url)
 
 
 def judge(db, crawl_id: int) -> None:
@@ -102,15 +94,22 @@ def check_crawl(
     complete = crawl["status"] == findings.COMPLETE
     previous = findings.previous_complete(db, platform, crawl_id) if complete else None
     report = CheckReport(platform, crawl_id, previous)
+    settings = rule_settings(cfg)
+    # Probes wait on other hosts: never inside the write transaction.
+    candidates, gone = (
+        probe_removals(db, crawl, cfg, probe) if complete else ([], set())
+    )
     with db.atomic():
         if complete:
             counts = diff.diff_crawls(db, previous, crawl_id)
             report.added, report.changed = counts[diff.ADDED], counts[diff.CHANGED]
         judge(db, crawl_id)
         known = findings.findings_of(db, platform, rules.BUNDLE_AFTER_HALT.id)
-        apply_rule(db, crawl, rule_settings(cfg), known, report, complete)
+        apply_rule(db, crawl, settings, known, report, complete)
         if complete:
-            report.removed = confirm_removals(db, crawl, cfg, known, report, probe)
+            report.removed = confirm_removals(
+                db, crawl, cfg, known, report, candidates, gone
+            )
         findings.mark_checked(db, crawl_id, now or now_iso())
     return report
 
@@ -147,25 +146,45 @@ def apply_rule(db, crawl, settings, known, report, complete: bool) -> None:
                 report.resolved.append(finding["id"])
 
 
-def confirm_removals(db, crawl, cfg, known, report, probe) -> int:
+def probe_removals(db, crawl, cfg, probe) -> tuple[list[dict], set[str]]:
+    """The removal candidates of the crawl (read only), and the listings whose URL
+    confirms the removal: asked only for open findings not yet confirmed by
+    missing crawls, and only on the platform's own host."""
+    needed = int(cfg["removal"]["missing_crawls"])
+    candidates = diff.removal_candidates(db, crawl["platform"], crawl["id"], needed)
+    if not cfg["removal"]["confirm_by_http"]:
+        return candidates, set()
+    known = findings.findings_of(db, crawl["platform"], rules.BUNDLE_AFTER_HALT.id)
+    gone = set()
+    for row in candidates:
+        finding = known.get(row["listing_id"])
+        if (
+            row["missed"] < needed
+            and finding
+            and finding["status"] == findings.OPEN
+            and row["url"]
+            and same_host(row["url"], crawl.get("base_url"))
+            and probe(row["url"])
+        ):
+            gone.add(row["listing_id"])
+    return candidates, gone
+
+
+def confirm_removals(db, crawl, cfg, known, report, candidates, gone) -> int:
     """Record listings removed for sure; resolve their open findings as removed.
 
     Missing from ``missing_crawls`` complete crawls in a row confirms a removal; so
-    does a 404/410 from the listing's URL when a finding depends on it.
+    does a 404/410 from the listing's URL when a finding depends on it (``gone``,
+    asked before the transaction).
     """
     needed = int(cfg["removal"]["missing_crawls"])
     removed = []
-    candidates = diff.removal_candidates(db, crawl["platform"], crawl["id"], needed)
     for row in candidates:
         finding = known.get(row["listing_id"])
         if row["missed"] >= needed:
             row["why"] = f"missing from {row['missed']} complete crawls"
         elif (
-            finding
-            and finding["status"] == findings.OPEN
-            and cfg["removal"]["confirm_by_http"]
-            and row["url"]
-            and probe(row["url"])
+            finding and finding["status"] == findings.OPEN and row["listing_id"] in gone
         ):
             row["why"] = "listing URL answers 404/410"
         else:
@@ -178,8 +197,23 @@ def confirm_removals(db, crawl, cfg, known, report, probe) -> int:
 
 
 def check_all(
-    db, cfg, probe: Callable[[str], bool] = http_gone, now: str | None = None
+    db, cfg, probe: Callable[[str], bool] | None = None, now: str | None = None
 ) -> list[CheckReport]:
     """Check every readable crawl not yet checked, oldest first; ``now`` is the
-    time recorded as the check's (default: the wall clock)."""
-    return [check_crawl(db, c, cfg, probe, now) for c in findings.crawls_to_check(db)]
+    time recorded as the check's (default: the wall clock).
+
+    A crawl observed before one already checked for its platform is stored but
+    decides nothing: it is marked superseded (observation time, not arrival,
+    orders findings)."""
+    probe = probe or RemovalProbe(timeout=float(cfg["removal"].get("timeout", 10)))
+    reports = []
+    for crawl in findings.crawls_to_check(db):
+        later = ordering.later_checked(db, crawl)
+        if later is not None:
+            ordering.mark_superseded(db, crawl["id"], later, now or now_iso())
+            report = CheckReport(crawl["platform"], crawl["id"], None)
+            report.superseded_by = later
+            reports.append(report)
+            continue
+        reports.append(check_crawl(db, crawl, cfg, probe, now))
+    return reports

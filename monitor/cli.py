@@ -8,6 +8,7 @@ import textwrap
 
 from monitor import commands
 from monitor.config import SLUGS, ConfigError
+from monitor.crawl import terminate_as_interrupt
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -285,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    terminate_as_interrupt()  # SIGTERM stops a command like Ctrl-C, children too
     try:
         return args.func(args) or 0
     except ConfigError as exc:

@@ -94,7 +94,8 @@ class Monitor:
 
     def stop(self, signum=None, frame=None) -> None:
         log.info("stopping: finishing running crawls")
-        self.runner.stop()
+        name = signal.Signals(signum).name if signum else "a stop request"
+        self.runner.stop(reason=f"stopped: the scheduler received {name}")
         threading.Thread(target=self.scheduler.shutdown, daemon=True).start()
 
     def serve(self) -> None:

@@ -21,6 +21,7 @@ LISTING_EMPTY = "prakerja/listing_empty"
 TRUNCATED = "prakerja/response/truncated"
 UNREAD = "prakerja/listing/unread"  # listed, but its detail could not be read
 UNCONFIRMED = "prakerja/pages/unconfirmed"  # a page showing another page number
+PAGES_CAP = "prakerja/pages/cap"  # listing pages a crawl may request (extensions)
 
 
 def is_loopback(url: str) -> bool:
@@ -180,9 +181,15 @@ class PagedSpider(PlatformSpider):
     """A platform spider that requests every listing page at once from page 1."""
 
     def schedule_pages(self, total_pages: int, request_for) -> Iterator:
-        """Announce ``total_pages`` and request pages 2..N through ``request_for``."""
+        """Announce ``total_pages`` and request pages 2..N through ``request_for``;
+        never more than one page past the crawl's page cap (PaginationGuard drops
+        that one and says why), so a huge claim costs nothing to generate."""
         self.announce_pages(total_pages)
-        for page in range(2, int(total_pages) + 1):
+        last = int(total_pages)
+        cap = self.crawler.stats.get_value(PAGES_CAP)
+        if cap:
+            last = min(last, int(cap) + 1)
+        for page in range(2, last + 1):
             yield request_for(page)
 
     def retry_page(self, response: Response, why: str) -> Iterator:

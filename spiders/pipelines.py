@@ -224,6 +224,7 @@ class StorePipeline:
             self.lost += len(batch)
             self.lost_error = f"{type(exc).__name__}: {exc}"
             self.stats.inc_value("prakerja/store/lost", len(batch))
+            self.stats.set_value("prakerja/store/error", self.lost_error)
             logger.error("could not store %d items: %s", len(batch), exc)
 
     def close_spider(self, spider=None):

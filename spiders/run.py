@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
+
+from spiders.extensions import FATAL, STORE_ERROR
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -51,16 +54,47 @@ def main(argv: list[str] | None = None) -> int:
     process.crawl(crawler)
     process.start()
     stats = crawler.stats.get_stats()
+    crawl_id = stats.get("prakerja/crawl_id")
+    problem = stats.get(FATAL) or stats.get(STORE_ERROR)
+    if crawl_id is None and args.db:
+        problem = problem or "the crawl could not open its row in the database"
+    if crawl_id is not None:
+        problem = close_row(args.db, crawl_id, problem)
     done = {
         "event": "done",
         "platform": args.slug,
-        "crawl_id": stats.get("prakerja/crawl_id"),
+        "crawl_id": crawl_id,
         "items": stats.get("item_scraped_count", 0),
         "pages": stats.get("response_received_count", 0),
         "finish_reason": stats.get("finish_reason"),
+        "error": problem,
     }
     print(json.dumps(done), flush=True)
+    if problem:  # the last stderr line is what the monitor records
+        print(f"crawl of {args.slug} failed: {problem}", file=sys.stderr, flush=True)
+        return 1
     return 0
+
+
+def close_row(db_path: str, crawl_id: int, problem: str | None) -> str | None:
+    """Make sure the crawl's row is closed, ``failed`` with ``problem`` if any;
+    the problem (or why the row could not be closed) for the exit status."""
+    from storage import snapshots
+    from storage.db import open_db
+
+    try:
+        db = open_db(db_path)
+        try:
+            if problem:
+                snapshots.fail_crawl(db, crawl_id, problem, "storage_error", force=True)
+            elif snapshots.get_crawl(db, crawl_id)["status"] == snapshots.RUNNING:
+                problem = "the crawl ended without closing its row"
+                snapshots.fail_crawl(db, crawl_id, problem)
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        problem = f"{problem or 'crawl ended'}; its row could not be closed: {exc}"
+    return problem
 
 
 if __name__ == "__main__":

@@ -34,7 +34,15 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.BackoffRetryMiddleware": 550,
 }
 
-SPIDER_MIDDLEWARES = {"spiders.evidence.ArchiveMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    "spiders.evidence.ArchiveMiddleware": 950,
+    "spiders.extensions.PaginationGuard": 900,
+}
+# Listing pages a crawl may request: 3x the most its last complete crawls
+# announced (at least 50), or 5000 for a platform's first crawl.
+PRAKERJA_PAGE_CAP_FACTOR = 3.0
+PRAKERJA_PAGE_CAP_MIN = 50
+PRAKERJA_PAGE_CAP_FIRST = 5000
 PRAKERJA_EVIDENCE_DIR = None  # per-crawl WARC files of the responses behind items
 
 ITEM_PIPELINES = {
@@ -63,6 +71,9 @@ CONCURRENT_ITEMS = 16
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 
-EXTENSIONS = {"spiders.extensions.ProgressReporter": 500}
+EXTENSIONS = {
+    "spiders.extensions.ProgressReporter": 500,
+    "spiders.extensions.StorageGuard": 510,
+}
 PRAKERJA_PROGRESS = False
 PRAKERJA_PROGRESS_S = 1.0

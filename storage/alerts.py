@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from contextlib import contextmanager
 
 from sqlite_utils import Database
 
@@ -10,6 +12,53 @@ from storage.findings import _decode
 from storage.snapshots import now_iso
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+ALERT_LEASE = "alert"  # one ``alert`` run at a time per database
+
+
+class ClaimConflict(RuntimeError):
+    """Some events of a digest were claimed by another digest meanwhile."""
+
+
+@contextmanager
+def immediate(db: Database):
+    """A write transaction taken at once (BEGIN IMMEDIATE): what is read inside
+    cannot change before it commits; waits for other writers (busy timeout)."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def claim_lease(
+    db: Database, owner: str, seconds: float, name: str = ALERT_LEASE, now=None
+) -> dict | None:
+    """Take (or renew) the lease ``name`` for ``owner`` in one statement; None
+    when taken, else the holder (``owner``, ``expires_at``). A lease whose holder
+    crashed expires after ``seconds``."""
+    now = time.time() if now is None else now
+    cursor = db.execute(
+        "INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET owner = excluded.owner,"
+        " expires_at = excluded.expires_at"
+        " WHERE leases.owner = excluded.owner OR leases.expires_at < ?",
+        [name, owner, now + seconds, now],
+    )
+    if cursor.rowcount == 1:
+        return None
+    row = db.execute(
+        "SELECT owner, expires_at FROM leases WHERE name = ?", [name]
+    ).fetchone()
+    return {"owner": row[0], "expires_at": row[1]} if row else None
+
+
+def release_lease(db: Database, owner: str, name: str = ALERT_LEASE) -> None:
+    db.execute("DELETE FROM leases WHERE name = ? AND owner = ?", [name, owner])
+
 
 _EVENT_SQL = """
 SELECT e.id AS event_id, e.kind AS event, e.at AS event_at, e.detail,
@@ -71,13 +120,15 @@ def create_alert(
     event_ids: list[int],
     crawl_ids: list[int],
 ) -> int:
-    """Store a digest as ``pending`` and claim its events, in one transaction."""
+    """Store a digest as ``pending`` and claim its events, in one transaction;
+    ClaimConflict (nothing stored) when an event was claimed meanwhile."""
     with db.atomic():
         alert_id = db.execute(
             "INSERT INTO alerts (kind, created_at, status, recipients, subject,"
             " message_id, message) VALUES ('digest', ?, 'pending', ?, ?, ?, ?)",
             [now_iso(), json.dumps(recipients), subject, message_id, message],
         ).lastrowid
+        before = db.conn.total_changes
         db.conn.executemany(
             "UPDATE finding_events SET alert_id = ? WHERE id = ? AND alert_id IS NULL",
             [(alert_id, e) for e in event_ids],
@@ -86,6 +137,11 @@ def create_alert(
             "INSERT OR IGNORE INTO health_events (crawl_id, alert_id) VALUES (?, ?)",
             [(c, alert_id) for c in crawl_ids],
         )
+        claimed = db.conn.total_changes - before
+        if claimed != len(set(event_ids)) + len(set(crawl_ids)):
+            raise ClaimConflict(
+                f"claimed {claimed} of {len(event_ids) + len(crawl_ids)} events"
+            )
     return alert_id
 
 
@@ -94,17 +150,34 @@ def undelivered_alerts(db: Database) -> list[dict]:
     return list(db.query("SELECT * FROM alerts WHERE status != 'sent' ORDER BY id"))
 
 
+def begin_attempt(db: Database, alert_id: int) -> bool:
+    """Record a delivery attempt before it is made; True when an earlier attempt's
+    outcome is unknown (a crash between the server's acceptance and recording
+    it), so this attempt is a resend of the same message and Message-ID."""
+    with db.atomic():
+        in_doubt = db.execute(
+            "SELECT sending_since IS NOT NULL FROM alerts WHERE id = ?", [alert_id]
+        ).fetchone()[0]
+        db.execute(
+            "UPDATE alerts SET attempts = attempts + 1, sending_since = ?,"
+            " resends = resends + ? WHERE id = ?",
+            [now_iso(), int(bool(in_doubt)), alert_id],
+        )
+    return bool(in_doubt)
+
+
 def mark_sent(db: Database, alert_id: int, outbox_path: str | None = None) -> None:
     db.execute(
-        "UPDATE alerts SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+        "UPDATE alerts SET status = 'sent', sent_at = ?, sending_since = NULL,"
         " last_error = NULL, outbox_path = ? WHERE id = ?",
         [now_iso(), outbox_path, alert_id],
     )
 
 
 def mark_failed(db: Database, alert_id: int, error: str) -> None:
+    """The attempt failed for sure (the server refused it): retry next run."""
     db.execute(
-        "UPDATE alerts SET status = 'failed', attempts = attempts + 1, last_error = ?"
+        "UPDATE alerts SET status = 'failed', sending_since = NULL, last_error = ?"
         " WHERE id = ?",
         [error[:1000], alert_id],
     )
@@ -114,6 +187,7 @@ def list_alerts(db: Database) -> list[dict]:
     return list(
         db.query(
             "SELECT id, kind, created_at, sent_at, status, attempts, recipients,"
-            " subject, message_id, last_error, outbox_path FROM alerts ORDER BY id"
+            " subject, message_id, last_error, outbox_path, resends FROM alerts"
+            " ORDER BY id"
         )
     )

@@ -80,6 +80,7 @@ def removal_candidates(
             WITH complete AS (
                 SELECT id FROM crawls
                 WHERE platform = :platform AND status = 'complete' AND id <= :new
+                  AND superseded_by IS NULL
                 ORDER BY id DESC LIMIT :window + 1
             ),
             missing AS (  -- not read, and not listed-but-unreadable, in :new

@@ -29,7 +29,7 @@ def crawls_to_check(db: Database, platform: str | None = None) -> list[dict]:
 def previous_complete(db: Database, platform: str, crawl_id: int) -> int | None:
     row = db.execute(
         "SELECT max(id) FROM crawls WHERE platform = ? AND status = 'complete'"
-        " AND id < ?",
+        " AND id < ? AND superseded_by IS NULL",
         [platform, crawl_id],
     ).fetchone()
     return row[0]

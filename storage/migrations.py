@@ -266,3 +266,23 @@ def m005_trust_parts(db: Database) -> None:
             complete = (status = 'complete') WHERE status != 'running';
         """
     )
+
+
+@migrations()
+def m006_claims_and_liveness(db: Database) -> None:
+    """One ``alert`` at a time (a lease that expires), delivery attempts whose
+    outcome is unknown, the host of a crawl's process, and crawls observed before
+    one already checked."""
+    db.executescript(
+        """
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            expires_at REAL NOT NULL
+        );
+        ALTER TABLE alerts ADD COLUMN sending_since TEXT;
+        ALTER TABLE alerts ADD COLUMN resends INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE crawls ADD COLUMN host TEXT;
+        ALTER TABLE crawls ADD COLUMN superseded_by INTEGER;
+        """
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
@@ -54,16 +55,52 @@ def start_crawl(
     base_url: str | None = None,
     pid: int | None = None,
 ) -> int:
-    """Open a ``running`` crawl row; crawls of the platform left running by a dead
-    process are closed as ``failed`` first."""
+    """Open a ``running`` crawl row (with this process's pid and host); crawls of
+    the platform left running by a dead process of this host are closed as
+    ``failed`` first."""
     mark_stale_crawls_failed(db, platform)
     started = now_iso()
     cursor = db.execute(
-        "INSERT INTO crawls (platform, started_at, observed_at, status, base_url, pid)"
-        " VALUES (?, ?, ?, 'running', ?, ?)",
-        [platform, started, observed_at or started, base_url, pid or os.getpid()],
+        "INSERT INTO crawls (platform, started_at, observed_at, status, base_url, pid,"
+        " host) VALUES (?, ?, ?, 'running', ?, ?, ?)",
+        [
+            platform,
+            started,
+            observed_at or started,
+            base_url,
+            pid or os.getpid(),
+            socket.gethostname(),
+        ],
     )
     return cursor.lastrowid
+
+
+def record_failed_crawl(
+    db: Database,
+    platform: str,
+    message: str,
+    observed_at: str | None = None,
+    base_url: str | None = None,
+    code: str = "not_started",
+) -> int:
+    """A crawl that could not open its own row, recorded as ``failed``."""
+    started = now_iso()
+    health = _json([{"code": code, "message": message}])
+    return db.execute(
+        "INSERT INTO crawls (platform, started_at, finished_at, observed_at, status,"
+        " finish_reason, health, base_url, host)"
+        " VALUES (?, ?, ?, ?, 'failed', ?, ?, ?, ?)",
+        [
+            platform,
+            started,
+            started,
+            observed_at or started,
+            code,
+            health,
+            base_url,
+            socket.gethostname(),
+        ],
+    ).lastrowid
 
 
 def _alive(pid: int | None) -> bool:
@@ -75,15 +112,22 @@ def _alive(pid: int | None) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a zombie (exited, not yet reaped) is dead too
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def mark_stale_crawls_failed(db: Database, platform: str | None = None) -> list[int]:
-    """Close crawls whose process died mid-way (killed, crashed) as ``failed``."""
+    """Close crawls whose process died mid-way (killed, crashed) as ``failed``.
+
+    Only processes of this host can be checked; rows of other hosts are left."""
     rows = db.execute(
         "SELECT id, pid FROM crawls WHERE status = 'running'"
-        " AND (:platform IS NULL OR platform = :platform)",
-        {"platform": platform},
+        " AND (:platform IS NULL OR platform = :platform)"
+        " AND (host IS NULL OR host = :host)",
+        {"platform": platform, "host": socket.gethostname()},
     ).fetchall()
     stale = [cid for cid, pid in rows if pid != os.getpid() and not _alive(pid)]
     for cid in stale:
@@ -91,14 +135,38 @@ def mark_stale_crawls_failed(db: Database, platform: str | None = None) -> list[
     return stale
 
 
-def fail_crawl(db: Database, crawl_id: int, message: str) -> None:
-    """Close a crawl as ``failed`` with one reason (a crash, a kill, a timeout)."""
-    health = _json([{"code": "crashed", "message": message}])
+def fail_crawl(
+    db: Database,
+    crawl_id: int,
+    message: str,
+    code: str = "crashed",
+    force: bool = False,
+) -> None:
+    """Close a ``running`` crawl as ``failed`` with one more reason (a crash, a
+    kill, a timeout); ``force`` also turns an ``incomplete`` one failed."""
+    statuses = ("running", "incomplete", "failed") if force else ("running",)
     db.execute(
-        "UPDATE crawls SET status = 'failed', finished_at = ?, health = ?,"
-        " finish_reason = coalesce(finish_reason, 'crashed')"
-        " WHERE id = ? AND status = 'running'",
-        [now_iso(), health, crawl_id],
+        "UPDATE crawls SET status = 'failed',"
+        " finished_at = coalesce(finished_at, ?),"
+        " health = json_insert(coalesce(health, '[]'), '$[#]', json(?)),"
+        " finish_reason = coalesce(finish_reason, ?)"
+        " WHERE id = ? AND status IN (SELECT value FROM json_each(?))",
+        [
+            now_iso(),
+            _json({"code": code, "message": message}),
+            code,
+            crawl_id,
+            json.dumps(statuses),
+        ],
+    )
+
+
+def add_crawl_reason(db: Database, crawl_id: int, code: str, message: str) -> None:
+    """Add a reason to a closed crawl's health (e.g. who stopped it)."""
+    db.execute(
+        "UPDATE crawls SET health = json_insert(coalesce(health, '[]'), '$[#]',"
+        " json(?)) WHERE id = ?",
+        [_json({"code": code, "message": message}), crawl_id],
     )
 
 
@@ -257,6 +325,17 @@ def recent_complete_counts(db: Database, platform: str, limit: int = 3) -> list[
         [platform, limit],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def recent_listing_pages(db: Database, platform: str, limit: int = 3) -> list[int]:
+    """Listing pages announced by the platform's last ``limit`` complete crawls."""
+    rows = db.execute(
+        "SELECT json_extract(stats, '$.\"prakerja/pages/announced\"') FROM crawls"
+        " WHERE platform = ? AND status = 'complete' AND json_valid(stats)"
+        " ORDER BY id DESC LIMIT ?",
+        [platform, limit],
+    ).fetchall()
+    return [int(r[0]) for r in rows if r[0]]
 
 
 def get_crawl(db: Database, crawl_id: int) -> dict | None:
