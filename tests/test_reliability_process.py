@@ -75,12 +75,13 @@ def holds_write_lock(path) -> bool:
         conn.close()
 
 
-def kill_while_writing(args: list[str], path, cwd) -> None:
-    """Start ``python args``; SIGKILL it as soon as it holds the write lock."""
+def kill_while_writing(args: list[str], path, cwd, ready=lambda: True) -> None:
+    """Start ``python args``; SIGKILL it as soon as it holds the write lock once
+    ``ready()`` (the write to interrupt has begun: not an earlier short one)."""
     proc = subprocess.Popen([sys.executable, *args], cwd=cwd)
     try:
         deadline = time.monotonic() + 60
-        while not holds_write_lock(path):
+        while not (ready() and holds_write_lock(path)):
             assert proc.poll() is None, "finished before it was killed"
             assert time.monotonic() < deadline
             time.sleep(0.005)
@@ -164,7 +165,15 @@ def test_sigkill_during_a_large_batch_write_leaves_a_failed_crawl(tmp_path):
         "s.save_listings(db, cid, items)\n"
     )
     here = os.path.dirname(os.path.abspath(__file__))
-    kill_while_writing(["-c", code, str(path), here], path, tmp_path)
+
+    def started() -> bool:  # the crawl row is committed: the lock is the batch's
+        conn = sqlite3.connect(path, timeout=5)
+        try:
+            return conn.execute("SELECT max(id) FROM crawls").fetchone()[0] > first
+        finally:
+            conn.close()
+
+    kill_while_writing(["-c", code, str(path), here], path, tmp_path, started)
 
     assert integrity(path) == "ok"
     db = open_db(path)
