@@ -158,17 +158,7 @@ def render_digest(
     context["summary_lines"] = [
         Verbatim(line) for line in view.summary_lines(context["summary"], lang)
     ]
-    pairs = [
-        (f, view.finding_view(f, kind, lang, **links))
-        for kind in view.KINDS
-        for f in sections[kind]
-    ]
-    files = {}
-    if pairs:
-        files[i18n.gettext("findings.csv", lang)] = digest_files.findings_csv(pairs)
-        listed = digest_files.evidence_csv(pairs)
-        if listed:
-            files[i18n.gettext("evidence.csv", lang)] = listed
+    files = _attachments(sections, lang, links)
     context["files"] = list(files)
     message = EmailMessage()
     message["Subject"] = digest_subject(**sections, health=crawls, language=lang)
@@ -186,8 +176,23 @@ def render_digest(
     message.add_alternative(html, subtype="html")
     for name, data in files.items():
         message.add_attachment(data, subtype="csv", filename=name)
-    message["Content-Language"] = lang  # after the parts: set_content drops it
     return message
+
+
+def _attachments(sections: dict, lang: str, links: dict) -> dict[str, str]:
+    """File name -> CSV text: every finding, and the evidence they cite."""
+    pairs = [
+        (f, view.finding_view(f, kind, lang, **links))
+        for kind in view.KINDS
+        for f in sections[kind]
+    ]
+    files = {}
+    if pairs:
+        files[i18n.gettext("findings.csv", lang)] = digest_files.findings_csv(pairs)
+        listed = digest_files.evidence_csv(pairs)
+        if listed:
+            files[i18n.gettext("evidence.csv", lang)] = listed
+    return files
 
 
 def digest_subject(

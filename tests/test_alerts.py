@@ -175,7 +175,7 @@ def test_message_is_multipart_with_headers():
         "text/csv",
         "findings.csv",
     )
-    assert message["Content-Language"] == "en"
+    assert '<html lang="en">' in parts(message)["text/html"]
     assert message["From"] == SENDER
     assert message["To"] == ", ".join(RECIPIENTS)
     assert message["Date"] == "Thu, 16 Jul 2020 08:00:00 +0700"
