@@ -98,32 +98,38 @@ def test_two_rounds_give_exactly_two_digests(tmp_path, replica):
 
 def test_thirty_seconds_at_ten_second_interval_one_digest_per_round(tmp_path, replica):
     """The issue's Must show: every round sends exactly one digest (the replica
-    changes after each round, so each has something to say)."""
+    changes after each round, so each has something to say). The schedule runs
+    30 seconds, and on a loaded machine on until its second round is done."""
     config = write_config(tmp_path, replica, ["sisnaker", "pintaria"], interval=10)
     changes = iter(
         [
             lambda: replica.set_faults("pintaria", LAYOUT_V2),
             lambda: replica.set_faults("sisnaker", LAYOUT_V2),
-            lambda: None,
         ]
     )
     scheduler = Scheduler(config)
-    started = time.monotonic()
+    started, rounds_done = time.monotonic(), 0
     try:
-        while time.monotonic() - started < 30:
+        while rounds_done < 2 or time.monotonic() - started < 30:
+            left = 30 - (time.monotonic() - started)
             try:
                 scheduler.wait_for(
-                    "round done:", timeout=30 - (time.monotonic() - started)
+                    "round done:", timeout=max(left, 0) + 150 * (rounds_done < 2)
                 )
             except AssertionError:
+                if rounds_done < 2:
+                    raise
                 break
+            rounds_done += 1
             next(changes, lambda: None)()
     finally:
         log = scheduler.stop()
     done = round_lines(log)
     assert len(done) >= 2, log  # rounds at 0 s, 10 s (and 20 s)
-    assert all(line.endswith("1 digest(s)") for line in done), done
-    assert len(digests(tmp_path / "outbox")) == len(done)
+    assert all(line.endswith("1 digest(s)") for line in done[:3]), done  # news
+    assert all(line.endswith(("0 digest(s)", "1 digest(s)")) for line in done)
+    sent = sum(line.endswith("1 digest(s)") for line in done)
+    assert len(digests(tmp_path / "outbox")) == sent
 
 
 def test_sigterm_mid_round_is_interrupted_not_a_health_alarm(tmp_path, replica):
