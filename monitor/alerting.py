@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from monitor import alerts
 from storage import alerts as store
 from storage.evidence import finding_evidence
+from storage.summary import open_findings_per_platform
 
 KINDS = {"opened": "new", "reopened": "reopened", "resolved": "resolved"}
 LEASE_S = 300.0  # a crashed alert run blocks the next ones at most this long
@@ -68,15 +69,22 @@ def _health(rows: list[dict]) -> list[dict]:
         entry["status"] = row["status"]
         entry["crawl_ids"].append(row["id"])
         for reason in row["health"]:
-            if reason["message"] not in entry["reasons"]:
-                entry["reasons"].append(reason["message"])
+            if reason not in entry["reasons"]:
+                entry["reasons"].append(reason)
     return list(by_platform.values())
+
+
+def interrupted(crawl: dict) -> bool:
+    """A crawl the scheduler's own shutdown stopped (see monitor.schedule)."""
+    codes = {r.get("code") for r in crawl["health"] if isinstance(r, dict)}
+    return codes == {"interrupted"}
 
 
 def build_digest(db, cfg, now: datetime | None = None, evidence=None):
     """The digest for what is unannounced: (message, event ids, crawl ids) or None."""
     events = store.unannounced_events(db)
-    health_rows = store.unannounced_health(db)
+    # a crawl the scheduler's own shutdown stopped is no health problem
+    health_rows = [r for r in store.unannounced_health(db) if not interrupted(r)]
     if not events and not health_rows:
         return None
     if evidence is None:
@@ -98,12 +106,25 @@ def build_digest(db, cfg, now: datetime | None = None, evidence=None):
         evidence,
         sender=smtp["sender"],
         recipients=smtp["recipients"],
+        **digest_options(db, cfg),
     )
     return (
         message,
         [e["event_id"] for e in events],
         [r["id"] for r in health_rows],
     )
+
+
+def digest_options(db, cfg) -> dict:
+    """The digest's language, summary rows, open counts and evidence links."""
+    return {
+        "language": cfg["language"],
+        "platforms": cfg.enabled_platforms(),
+        "open_counts": open_findings_per_platform(db),
+        "evidence_url": cfg["evidence_url"] or None,
+        "evidence_dir": cfg["evidence_dir"],
+        "detailed": cfg["digest"]["detailed_per_platform"],
+    }
 
 
 def deliver_stored(db, cfg, alert: dict) -> str:

@@ -11,19 +11,23 @@ dataclass below, or a dict with the same keys; list fields may be JSON text):
     (resolved only: one of RESOLUTIONS), evidence (Evidence|None)
 ``Evidence``  the archived response: warc_file, record_id, sha256
 ``CrawlHealth``  one platform whose newest crawl cannot be trusted:
-    platform, since (ISO 8601), status (incomplete/failed), reasons (list[str]),
-    crawl_ids (list[int])
+    platform, since (ISO 8601), status (incomplete/failed), reasons (list of
+    {code, message} or messages), crawl_ids (list[int])
 
-``render_digest(...)`` returns a multipart/alternative ``EmailMessage`` (text and
-HTML from ``templates/digest.*.j2``). Scraped text is HTML-escaped in the HTML part
-and cut to one line, without control characters, in the text part; the Subject is
-built only from counts and platform display names. ``deliver(message, settings)``
+``render_digest(...)`` returns an ``EmailMessage`` in Bahasa Indonesia (default) or
+English: text and HTML alternatives (``templates/digest.*.j2``, gettext catalogues
+in ``monitor/locale``), and, when there are findings, the full list and the
+evidence list as CSV attachments (multipart/mixed). Times are in WIB. Scraped
+text is HTML-escaped in the HTML part and cut to one line, without control
+characters, in the text part; the Subject is built only from counts and platform
+display names. ``deliver(message, settings)``
 sends it with smtplib, ``write_outbox(message, folder)`` writes an ``.eml`` file
 (both live in ``monitor.delivery``, the side-effect edge, and are re-exported here).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -32,12 +36,11 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from pathlib import Path
-from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from monitor import digest_files, i18n
+from monitor import digest_view as view
 from monitor.delivery import (  # noqa: F401 - delivery is part of this API
     DEFAULT_MSGID_DOMAIN,
     DIGEST_HEADER,
@@ -49,20 +52,15 @@ from monitor.delivery import (  # noqa: F401 - delivery is part of this API
     safe_id,
     write_outbox,
 )
+from monitor.digest_view import DETAILED, platform_name  # noqa: F401 - re-exported
+from monitor.digest_words import RESOLUTIONS  # noqa: F401 - re-exported
 from monitor.platforms import DISPLAY_NAMES
 
 SUBJECT_PREFIX = "[prakerja-monitor]"
 DEFAULT_SENDER = "prakerja-monitor@localhost"
-TEMPLATES = Path(__file__).parent / "templates"
+DEFAULT_LANGUAGE = i18n.DEFAULT
 MAX_VALUE = 500  # characters of one scraped value shown
-
 PLATFORM_NAMES = DISPLAY_NAMES
-RESOLUTIONS = {
-    "removed": "removed from the platform",
-    "prakerja-payment-dropped": "no longer payable with Kartu Prakerja",
-    "unbundled": "no longer a bundle",
-    "unavailable": "no longer available for purchase",
-}
 
 # Characters that could break a line or reorder text: C0/C1 controls, U+2028/9,
 # and the bidi embedding/override/isolate controls.
@@ -122,9 +120,21 @@ def render_digest(
     recipients: Iterable[str] | str = (),
     digest_id: str | None = None,
     msgid_domain: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    platforms: Iterable[str] | None = None,
+    open_counts: Mapping[str, int] | None = None,
+    evidence_url: str | None = None,
+    evidence_dir: str | None = None,
+    detailed: int = DETAILED,
 ) -> EmailMessage:
-    """The digest e-mail. ``evidence`` maps finding ids to ``Evidence`` (or dicts)
-    for findings that do not carry their own."""
+    """The digest e-mail in ``language``: text and HTML alternatives, then the
+    findings and evidence as CSV attachments (when there are findings).
+
+    ``evidence`` maps finding ids to ``Evidence`` (or dicts) for findings that do
+    not carry their own; ``platforms`` are the rows of the summary table (the
+    monitored platforms), ``open_counts`` the open findings per platform after this
+    round; ``evidence_url`` is where the evidence folder is published."""
+    lang = i18n.language(language)
     evidence = {str(k): v for k, v in (evidence or {}).items()}
     sections = {
         "new": [_finding(f, evidence) for f in new],
@@ -132,26 +142,31 @@ def render_digest(
         "resolved": [_finding(f, evidence) for f in resolved],
     }
     crawls = [_health(h) for h in health]
-    moment = _aware(generated_at)
+    moment = i18n.jakarta(_aware(generated_at))
     digest_id = safe_id(digest_id) or _default_id(moment, sections, crawls)
-    unverified = [h for h in crawls if h.status != "complete"]  # notices are not
-    subject = digest_subject(**sections, health=unverified)
+    # a complete crawl is in the health list only for a notice (an explained
+    # shrink, a new baseline): it is verified
+    unverified = [h for h in crawls if h.status != "complete"]
+    links = {"evidence_url": evidence_url, "evidence_dir": evidence_dir}
     context = {
         "digest_id": digest_id,
-        "generated": format_time(moment),
-        "summary": subject.removeprefix(SUBJECT_PREFIX).strip(),
-        "sections": [
-            _section(key, title, sections[key])
-            for key, title in (
-                ("new", "New findings"),
-                ("reopened", "Reopened findings"),
-                ("resolved", "Resolved findings"),
-            )
-        ],
-        "health": [_health_view(h) for h in crawls],
+        "generated": i18n.format_when(moment, lang),
+        "lead": view.lead_lines(sections, unverified, lang),
+        "summary": view.summary_rows(
+            sections, unverified, platforms, open_counts, lang
+        ),
+        "groups": view.platform_groups(sections, lang, max(0, detailed), **links),
+        "health": view.health_views(crawls, lang),
+        "labels": {k: Verbatim(v) for k, v in view.text_labels(lang).items()},
+        "summary_headers": view.summary_headers(lang),
     }
+    context["summary_lines"] = [
+        Verbatim(line) for line in view.summary_lines(context["summary"], lang)
+    ]
+    files = _attachments(sections, lang, links)
+    context["files"] = list(files)
     message = EmailMessage()
-    message["Subject"] = subject
+    message["Subject"] = digest_subject(**sections, health=unverified, language=lang)
     message["From"] = sender
     to = [recipients] if isinstance(recipients, str) else list(recipients)
     if to:
@@ -160,53 +175,47 @@ def render_digest(
     domain = msgid_domain or _domain(sender) or DEFAULT_MSGID_DOMAIN
     message["Message-ID"] = make_msgid(domain=domain)  # short: long ids fold
     message[DIGEST_HEADER] = digest_id
-    message.set_content(_TEXT.get_template("digest.txt.j2").render(context))
-    html = _HTML.get_template("digest.html.j2").render(context)
+    text_env, html_env = _environments(lang)
+    message.set_content(text_env.get_template("digest.txt.j2").render(context))
+    html = html_env.get_template("digest.html.j2").render(context)
     message.add_alternative(html, subtype="html")
+    for name, data in files.items():
+        message.add_attachment(data, subtype="csv", filename=name)
     return message
 
 
-def digest_subject(new=(), reopened=(), resolved=(), health=()) -> str:
-    """The Subject: counts and platform display names only, never scraped text."""
-    counts = [
-        (len(new), "new"),
-        (len(reopened), "reopened"),
-        (len(resolved), "resolved"),
+def _attachments(sections: dict, lang: str, links: dict) -> dict[str, str]:
+    """File name -> CSV text: every finding, and the evidence they cite."""
+    pairs = [
+        (f, view.finding_view(f, kind, lang, **links))
+        for kind in view.KINDS
+        for f in sections[kind]
     ]
-    parts = [f"{n} {word}" for n, word in counts if n]
-    findings = [*new, *reopened, *resolved]
-    text = ""
-    if parts:
-        noun = "finding" if len(findings) == 1 else "findings"
-        names = _names(f.platform for f in findings)
-        text = f"{', '.join(parts)} {noun} on {names}"
-    if health:
-        crawls = f"{len(health)} crawl{'s' if len(health) != 1 else ''} unverified"
-        if text:
-            text += f"; {crawls}"
-        else:
-            text = f"{crawls}: {_names(h.platform for h in health)}"
-    return f"{SUBJECT_PREFIX} {text or 'no changes'}"
+    files = {}
+    if pairs:
+        files[i18n.gettext("findings.csv", lang)] = digest_files.findings_csv(pairs)
+        listed = digest_files.evidence_csv(pairs)
+        if listed:
+            files[i18n.gettext("evidence.csv", lang)] = listed
+    return files
 
 
-def platform_name(slug) -> str:
-    """Display name of a platform slug; never echoes an unexpected value."""
-    if slug in PLATFORM_NAMES:
-        return PLATFORM_NAMES[slug]
-    if isinstance(slug, str) and re.fullmatch(r"[a-z0-9_-]{1,32}", slug):
-        return slug
-    return "unknown platform"
+def digest_subject(
+    new=(), reopened=(), resolved=(), health=(), language: str = DEFAULT_LANGUAGE
+) -> str:
+    """The Subject: counts and platform display names only, never scraped text."""
+    sections = {
+        "new": list(new),
+        "reopened": list(reopened),
+        "resolved": list(resolved),
+    }
+    text = view.subject_text(sections, list(health), i18n.language(language))
+    return f"{SUBJECT_PREFIX} {text}"
 
 
 def format_idr(value) -> str:
     """Rupiah as shown in Indonesia: 1500000 -> "Rp1.500.000"; None -> "-"."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "-"
-    if not abs(value) < 1e18:  # NaN, infinity, nonsense
-        return "-"
-    amount = round(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+    return i18n.format_idr(value, "id")
 
 
 def format_time(value) -> str:
@@ -223,80 +232,21 @@ def format_time(value) -> str:
     return moment.strftime("%Y-%m-%d %H:%M ") + f"{offset[:3]}:{offset[3:5]}"
 
 
+class Verbatim(str):
+    """Text the digest built itself (aligned labels and tables): kept as is."""
+
+
 def one_line(value) -> str:
     """A scraped value made safe for one line of text: no controls, no line
     breaks, whitespace collapsed, length capped."""
     if value is None:
         return ""
+    if type(value) is Verbatim:
+        return value
     text = " ".join(UNSAFE.sub(" ", str(value)).split())
     if isinstance(value, Markup):  # already escaped (e.g. by |join): keep whole
         return Markup(text)
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
-
-
-def _section(key: str, title: str, findings: list[Finding]) -> dict:
-    groups: dict[str, list] = {}
-    for finding in sorted(findings, key=lambda f: _sort_key(f.id)):
-        groups.setdefault(platform_name(finding.platform), []).append(finding)
-    return {
-        "key": key,
-        "title": title,
-        "count": len(findings),
-        "groups": [
-            {"platform": name, "findings": [_finding_view(f) for f in groups[name]]}
-            for name in sorted(groups, key=str.casefold)
-        ],
-    }
-
-
-def _finding_view(f: Finding) -> dict:
-    evidence = None
-    if f.evidence and any((f.evidence.warc_file, f.evidence.record_id)):
-        evidence = (
-            f"WARC {f.evidence.warc_file or '-'}, record {f.evidence.record_id or '-'}"
-            f", SHA-256 {f.evidence.sha256 or '-'}"
-        )
-    resolution = None
-    if f.resolution:
-        text = RESOLUTIONS.get(f.resolution)
-        resolution = f"{text} ({f.resolution})" if text else f.resolution
-    return {
-        "id": f.id,
-        "platform": platform_name(f.platform),
-        "listing_id": f.listing_id,
-        "title": f.title or "(no title)",
-        "provider": f.provider or "-",
-        "price": format_idr(f.price_idr),
-        "list_price": format_idr(f.list_price_idr) if f.list_price_idr else None,
-        "components": f.components,
-        "payment_methods": f.payment_methods,
-        "url": f.url or "-",
-        "href": _href(f.url),
-        "first_seen": format_time(f.first_seen_at),
-        "last_seen": format_time(f.last_seen_at),
-        "crawl_ids": ", ".join(str(c) for c in f.crawl_ids) or "-",
-        "rule": f"{f.rule} v{f.rule_version}" if f.rule_version else f.rule or "-",
-        "reasons": ", ".join(f.bundle_reasons) or "-",
-        "resolution": resolution,
-        "evidence": evidence,
-    }
-
-
-def _health_view(h: CrawlHealth) -> dict:
-    name = platform_name(h.platform)
-    since = f" since {format_time(h.since)}" if h.since else ""
-    if h.status == "complete":
-        since = f" on {format_time(h.since)}" if h.since else ""
-    reasons = "; ".join(h.reasons) or h.status
-    crawls = ", ".join(str(c) for c in h.crawl_ids)
-    # a complete crawl is here for a notice (an explained shrink, a new baseline)
-    verb = "verified" if h.status == "complete" else "cannot verify"
-    return {
-        "platform": name,
-        "line": f"{verb} {name}{since}: {reasons}",
-        "status": h.status,
-        "crawls": crawls or "-",
-    }
 
 
 # -- input coercion ------------------------------------------------------------
@@ -341,25 +291,6 @@ def _list(value) -> list:
     return [] if value is None else [value]
 
 
-def _href(url) -> str | None:
-    """The URL as a link target only when it is plain http(s)."""
-    if not isinstance(url, str) or UNSAFE.search(url):
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def _names(slugs: Iterable) -> str:
-    return ", ".join(sorted({platform_name(s) for s in slugs}, key=str.casefold))
-
-
-def _sort_key(value):
-    return (0, int(value), "") if str(value).isdecimal() else (1, 0, str(value))
-
-
 def _parse(value: str) -> datetime:
     return datetime.fromisoformat(value.strip())
 
@@ -381,17 +312,13 @@ def _default_id(moment: datetime, sections: dict, crawls: list) -> str:
     return hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:16]
 
 
-def _environment(autoescape: bool) -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=autoescape,
-        finalize=one_line,  # every {{ }} value: scraped text can break no line
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+@functools.cache
+def _environments(lang: str):
+    """(text, HTML) Jinja2 environments of ``lang``; every {{ }} value goes
+    through ``one_line``, so scraped text can break no line."""
+    return tuple(
+        i18n.environment(
+            lang, autoescape, finalize=one_line, keep_trailing_newline=True
+        )
+        for autoescape in (False, True)
     )
-
-
-_TEXT = _environment(autoescape=False)
-_HTML = _environment(autoescape=True)

@@ -1,10 +1,17 @@
-"""Geometry of the report's inline SVG charts; the template draws them (escaped)."""
+"""Geometry of the report's inline SVG charts; the template draws them (escaped).
+
+The count of payable bundles is drawn as steps: it is known only at each trusted
+crawl and holds until the next one, so a line between two crawls would suggest a
+gradual change nobody observed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from babel.dates import format_datetime
+
+from monitor.i18n import DEFAULT, LOCALES, format_day, jakarta
 from storage.queries import HALT
 
 WIDTH, HEIGHT = 900, 220
@@ -36,7 +43,7 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     points: list[Point] = field(default_factory=list)
-    line: str = ""  # polyline points through the trusted crawls
+    line: str = ""  # SVG path: steps through the trusted crawls
     y_ticks: list[tuple[float, int]] = field(default_factory=list)
     x_ticks: list[tuple[float, str]] = field(default_factory=list)
     halt_x: float | None = None
@@ -63,7 +70,18 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def compliance_chart(platform: str, series: list[dict]) -> Chart:
+def step_path(points: list[Point]) -> str:
+    """An SVG path that holds each value until the next point, then jumps."""
+    if not points:
+        return ""
+    first, *rest = points
+    path = [f"M{first.x},{first.y}"]
+    for point in rest:
+        path.append(f"H{point.x}V{point.y}")
+    return " ".join(path)
+
+
+def compliance_chart(platform: str, series: list[dict], lang: str = DEFAULT) -> Chart:
     """Place each crawl (oldest first) at its observed time and its count of
     bundles payable with Kartu Prakerja; untrusted crawls are points off the line."""
     chart = Chart(platform)
@@ -94,14 +112,15 @@ def compliance_chart(platform: str, series: list[dict]) -> Chart:
                 listings=int(row["listings"]),
             )
         )
-    chart.line = " ".join(f"{p.x},{p.y}" for p in chart.points if p.trusted)
+    chart.line = step_path([p for p in chart.points if p.trusted])
     steps = min(top, 4)
     chart.y_ticks = [
         (round(y1 - (top * i / steps) / top * (y1 - y0), 1), round(top * i / steps))
         for i in range(steps + 1)
     ]
-    stamps = [datetime.fromisoformat(row["observed_at"]) for row in series]
-    chart.x_ticks = _x_ticks([(x_of(t), s) for t, s in zip(times, stamps, strict=True)])
+    stamps = [jakarta(row["observed_at"]) for row in series]
+    placed = [(x_of(t), s) for t, s in zip(times, stamps, strict=True)]
+    chart.x_ticks = _x_ticks(placed, lang)
     halt = _seconds(HALT)
     if start <= halt <= end:
         chart.halt_x = x_of(halt)
@@ -109,14 +128,18 @@ def compliance_chart(platform: str, series: list[dict]) -> Chart:
 
 
 def _x_ticks(
-    placed: list[tuple[float, datetime]], most: int = 6
+    placed: list[tuple[float, datetime]], lang: str, most: int = 6
 ) -> list[tuple[float, str]]:
-    """Up to ``most`` labels at crawls spread over the axis, in each crawl's own
-    offset: dates, or dates and times when two fall on one day."""
+    """Up to ``most`` labels at crawls spread over the axis, in WIB: dates, or
+    dates and times when two fall on one day."""
     if len(placed) > most:
         last = len(placed) - 1
         placed = [placed[round(i * last / (most - 1))] for i in range(most)]
-    days = [moment.strftime("%Y-%m-%d") for _, moment in placed]
+    days = [format_day(moment, lang) for _, moment in placed]
     if len(set(days)) == len(days):
         return [(x, day) for (x, _), day in zip(placed, days, strict=True)]
-    return [(x, moment.strftime("%m-%d %H:%M")) for x, moment in placed]
+    pattern = "d MMM HH.mm" if lang == "id" else "d MMM HH:mm"
+    return [
+        (x, format_datetime(moment, pattern, locale=LOCALES[lang]))
+        for x, moment in placed
+    ]

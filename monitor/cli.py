@@ -48,6 +48,14 @@ def common(parser, db: bool = True, now: bool = False, config: bool = True) -> N
         )
 
 
+def lang_option(parser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=("id", "en"),
+        help="language of the digest and report (default from config: id)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="prakerja-monitor",
@@ -151,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--dry-run", action="store_true", help="print, store nothing")
     p.add_argument("--outbox", help="outbox folder (default from config: outbox)")
+    lang_option(p)
 
     p = add(
         sub,
@@ -165,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         """,
     )
     common(p, now=True)
+    lang_option(p)
 
     p = add(
         sub,
@@ -181,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(p)
     p.add_argument("--list", action="store_true", help="print jobs and next runs")
+    lang_option(p)
 
     p = add(
         sub,
@@ -198,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default="prakerja-demo", help="output folder (recreated)")
     p.add_argument("--size", type=int, default=1900, help="replica catalog size")
     p.add_argument("--seed", type=int, default=1, help="replica catalog seed")
+    lang_option(p)
 
     p = add(
         sub,
@@ -279,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(p)
     p.add_argument("--out", default="report.html", help="output file (report.html)")
+    lang_option(p)
 
     return parser
 

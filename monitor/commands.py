@@ -21,6 +21,8 @@ def settings(args):
     cfg = load_config(getattr(args, "config", None))
     if getattr(args, "db", None):
         cfg.data["database"] = args.db
+    if getattr(args, "lang", None):
+        cfg.data["language"] = args.lang
     return cfg
 
 
@@ -135,7 +137,7 @@ def alert(args) -> int:
 def demo(args) -> int:
     from monitor.demo import run_demo
 
-    result = run_demo(args.dir, size=args.size, seed=args.seed)
+    result = run_demo(args.dir, size=args.size, seed=args.seed, language=args.lang)
     crawls = [r for results in result["results"].values() for r in results]
     return 0 if all(r.status == "complete" for r in crawls) else 1
 
@@ -298,6 +300,7 @@ def serve(args) -> int:
             port=args.port,
             sql_time_limit_ms=int(cfg["query"]["timeout"] * 1000),
             out=sys.stdout,
+            language=cfg["language"],
         )
     except FileNotFoundError as exc:
         raise UserError(f"{exc}; run crawl or demo first") from None
@@ -309,7 +312,7 @@ def report(args) -> int:
 
     cfg = settings(args)
     try:
-        context = write_report(cfg.database, args.out)
+        context = write_report(cfg.database, args.out, language=cfg["language"])
     except FileNotFoundError as exc:
         raise UserError(f"{exc}; run crawl or demo first") from None
     print(

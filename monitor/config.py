@@ -24,6 +24,9 @@ DEFAULTS: dict = {
     "outbox": "outbox",
     "evidence_dir": "evidence",
     "halt": HALT,
+    "language": "id",  # of the digest, report and Datasette texts: id or en
+    "evidence_url": "",  # where the evidence folder is published (links in e-mails)
+    "digest": {"detailed_per_platform": 5},  # then one compact row per finding
     "platforms": {
         slug: {"enabled": True, "base_url": REAL_BASES[slug], "schedule": None}
         for slug in SLUGS
@@ -60,6 +63,7 @@ ENVIRONMENT = {
     "PRAKERJA_MONITOR_OUTBOX": (None, "outbox", str),
     "PRAKERJA_MONITOR_EVIDENCE_DIR": (None, "evidence_dir", str),
     "PRAKERJA_MONITOR_HALT": (None, "halt", str),
+    "PRAKERJA_MONITOR_LANGUAGE": (None, "language", str),
     "PRAKERJA_MONITOR_SMTP_HOST": ("smtp", "host", str),
     "PRAKERJA_MONITOR_SMTP_PORT": ("smtp", "port", int),
     "PRAKERJA_MONITOR_SMTP_SECURITY": ("smtp", "security", str),
@@ -186,6 +190,16 @@ def check_cron(expression: str, timezone: str, what: str) -> None:
 def validate(data: dict, source: str) -> None:
     where = f"{source}: " if source != "defaults" else ""
     _check_time(data["halt"], f"{where}halt")
+    if data["language"] not in ("id", "en"):
+        raise ConfigError(f"{where}language must be id or en, not {data['language']!r}")
+    evidence_url = str(data["evidence_url"] or "")
+    if evidence_url and not evidence_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"{where}evidence_url: {evidence_url!r} is not an http(s) URL"
+        )
+    detailed = data["digest"]["detailed_per_platform"]
+    if isinstance(detailed, bool) or not isinstance(detailed, int) or detailed < 0:
+        raise ConfigError(f"{where}digest.detailed_per_platform must be 0 or more")
     tz = data["schedule"]["timezone"]
     try:
         from zoneinfo import ZoneInfo

@@ -28,8 +28,9 @@ EXAMPLE_QUERIES = (
 )
 
 
-def demo_config(folder: Path):
+def demo_config(folder: Path, language: str | None = None):
     cfg = load_config(env={})
+    cfg.data["language"] = language or cfg["language"]
     cfg.data["database"] = str(folder / "prakerja.db")
     cfg.data["outbox"] = str(folder / "outbox")
     cfg.data["evidence_dir"] = str(folder / "evidence")
@@ -51,7 +52,9 @@ def summary_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def run_demo(folder: str, size: int = 1900, seed: int = 1, out=None) -> dict:
+def run_demo(
+    folder: str, size: int = 1900, seed: int = 1, out=None, language=None
+) -> dict:
     """Run the demo in ``folder`` (recreated); returns what it found."""
     from monitor import commands, display
     from monitor.alerting import send_alerts
@@ -67,7 +70,7 @@ def run_demo(folder: str, size: int = 1900, seed: int = 1, out=None) -> dict:
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    cfg = demo_config(folder)
+    cfg = demo_config(folder, language)
     with start_replica(seed=seed, size=size, as_of=BEFORE) as replica:
         out.write(
             f"replica of the eight platforms on {replica.root} ({size} listings)\n"
@@ -94,7 +97,7 @@ def run_demo(folder: str, size: int = 1900, seed: int = 1, out=None) -> dict:
     finally:
         db.close()
     report = folder / "report.html"
-    write_report(cfg.database, report)
+    write_report(cfg.database, report, language=cfg["language"])
     out.write("\n" + summary_table(rows) + "\n\n")
     for alert in delivered:
         out.write(f"digest written: {alert}\n")

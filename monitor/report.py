@@ -5,19 +5,28 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from sqlite_utils import Database
 
-from monitor.alerts import format_idr, format_time, platform_name
+from monitor import i18n
 from monitor.charts import compliance_chart
+from monitor.digest_view import evidence_id, platform_name
+from monitor.digest_words import health_reason
 from storage import report as queries
 from storage.db import connect
 
-TEMPLATES = Path(__file__).parent / "templates"
 JAKARTA = timezone(timedelta(hours=7), "WIB")
-TITLE = "Kartu Prakerja platforms: compliance report"
+TITLE = i18n.N_("Kartu Prakerja platforms: compliance report")
+STATUSES = {
+    "complete": i18n.N_("complete"),
+    "incomplete": i18n.N_("incomplete"),
+    "failed": i18n.N_("failed"),
+    "running": i18n.N_("running"),
+    "interrupted": i18n.N_("interrupted"),
+}
 
 
 def platform_id(slug: str) -> str:
@@ -42,8 +51,31 @@ def reason_text(reason) -> str:
     return str(reason)
 
 
-def build_context(db: Database, now: datetime | None = None) -> dict:
+def reason_words(reason, lang: str) -> tuple[str, str | None]:
+    """A crawl-health reason in words, and the recorded message when it says more."""
+    words = health_reason(reason, lang)
+    message = reason_text(reason)
+    return words, (message if message != words else None)
+
+
+def evidence_short(evidence) -> str | None:
+    if not evidence:
+        return None
+    return evidence_id(
+        SimpleNamespace(
+            record_id=evidence.get("record_id"), sha256=evidence.get("sha256")
+        )
+    )
+
+
+def file_name(path) -> str:
+    """The archive's file name only: the report shows no folder of this machine."""
+    return Path(str(path)).name if path else "-"
+
+
+def build_context(db: Database, now: datetime | None = None, language=None) -> dict:
     """Everything the template shows, from read-only queries."""
+    lang = i18n.language(language)
     now = now or datetime.now(JAKARTA)
     series = queries.compliance_series(db)
     findings = queries.open_findings_with_evidence(db)
@@ -58,7 +90,7 @@ def build_context(db: Database, now: datetime | None = None) -> dict:
                 "slug": slug,
                 "id": platform_id(slug),
                 "name": platform_name(slug),
-                "chart": compliance_chart(slug, series.get(slug, [])),
+                "chart": compliance_chart(slug, series.get(slug, []), lang),
                 "findings": findings.get(slug, []),
                 "resolved": (counts.get(slug) or {}).get("resolved") or 0,
                 "crawls": recent,
@@ -67,43 +99,44 @@ def build_context(db: Database, now: datetime | None = None) -> dict:
             }
         )
     return {
-        "title": TITLE,
-        "generated": format_time(now),
+        "lang": lang,
+        "title": i18n.gettext(TITLE, lang),
+        "statuses": {k: i18n.gettext(v, lang) for k, v in STATUSES.items()},
+        "generated": i18n.format_when(now, lang),
         "generated_iso": now.isoformat(timespec="seconds"),
         "platforms": platforms,
         "open_total": sum(len(p["findings"]) for p in platforms),
     }
 
 
-def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,  # every scraped value is escaped, in text and attributes
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+def environment(lang: str = i18n.DEFAULT) -> Environment:
+    env = i18n.environment(lang, autoescape=True)  # scraped text escaped everywhere
     env.filters.update(
-        idr=format_idr,
-        when=format_time,
+        idr=lambda value: i18n.format_idr(value, lang),
+        when=lambda value: i18n.format_when(value, lang),
+        number=lambda value: i18n.format_number(value, lang),
         href=safe_href,
-        reason=reason_text,
+        reason=lambda reason: reason_words(reason, lang),
         platform=platform_name,
+        evidence_id=evidence_short,
+        file_name=file_name,
     )
     return env
 
 
 def render_report(context: dict) -> str:
-    return environment().get_template("report.html.j2").render(**context)
+    lang = context.get("lang", i18n.DEFAULT)
+    return environment(lang).get_template("report.html.j2").render(**context)
 
 
-def write_report(db_path: str | Path, out: str | Path, now=None) -> dict:
-    """Read ``db_path`` (read-only) and write the report to ``out``."""
+def write_report(db_path: str | Path, out: str | Path, now=None, language=None) -> dict:
+    """Read ``db_path`` (read-only) and write the report to ``out`` in ``language``
+    (id by default, or en)."""
     if not Path(db_path).is_file():
         raise FileNotFoundError(f"no database at {db_path}")
     db = Database(connect(db_path, readonly=True))
     try:
-        context = build_context(db, now)
+        context = build_context(db, now, language)
     finally:
         db.close()
     out = Path(out)

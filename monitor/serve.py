@@ -19,14 +19,17 @@ class ReadOnlyDatabase(Database):
         return super().connect(write=False)
 
 
-def build_datasette(path: str | Path, sql_time_limit_ms: int = 5000) -> Datasette:
-    """A Datasette serving ``path`` read-only at ``/prakerja``, with metadata."""
+def build_datasette(
+    path: str | Path, sql_time_limit_ms: int = 5000, language: str = "id"
+) -> Datasette:
+    """A Datasette serving ``path`` read-only at ``/prakerja``, with metadata in
+    ``language``."""
     path = Path(path).resolve()
     if not path.is_file():
         raise FileNotFoundError(f"no database at {path}")
     ds = Datasette(
         files=[],
-        metadata=build_metadata(),
+        metadata=build_metadata(language),
         settings={
             "sql_time_limit_ms": sql_time_limit_ms,
             "allow_download": False,
@@ -52,11 +55,12 @@ def serve(
     port: int = 8001,
     sql_time_limit_ms: int = 5000,
     out=None,
+    language: str = "id",
 ) -> None:
     """Serve until interrupted (uvicorn, one worker)."""
     import uvicorn
 
-    ds = build_datasette(path, sql_time_limit_ms)
+    ds = build_datasette(path, sql_time_limit_ms, language)
     if out is not None:
         shown = f"[{host}]" if ":" in host else host
         out.write(

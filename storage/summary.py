@@ -32,3 +32,12 @@ def platform_summary(db: Database) -> list[dict]:
             """
         )
     )
+
+
+def open_findings_per_platform(db: Database) -> dict[str, int]:
+    """Open findings per platform slug (platforms without any are absent)."""
+    rows = db.execute(
+        "SELECT platform, count(*) FROM findings WHERE status = 'open'"
+        " GROUP BY platform"
+    ).fetchall()
+    return dict(rows)

@@ -37,7 +37,7 @@ def test_outbox_gets_one_digest_and_a_second_run_nothing(db, cfg, tmp_path):
     (path,) = send_alerts(db, cfg)
     assert path.endswith(".eml")
     message = parse(Path(path).read_bytes())
-    assert "1 new" in message["Subject"] and "Tokopedia" in message["Subject"]
+    assert "1 paket baru" in message["Subject"] and "Tokopedia" in message["Subject"]
     assert send_alerts(db, cfg) == []
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     (alert,) = store.list_alerts(db)
@@ -84,8 +84,8 @@ def test_untrusted_crawl_goes_to_crawl_health(db, cfg):
     (path,) = send_alerts(db, cfg)
     message = parse(Path(path).read_bytes())
     text = message.get_body(("plain",)).get_content()
-    assert "Tokopedia" in text and "layout changed: v2" in text
-    assert "1 crawl" in message["Subject"]
+    assert "Tokopedia" in text and "tampilan halaman platform berubah (v2)" in text
+    assert "1 platform tidak dapat diverifikasi" in message["Subject"]
     assert send_alerts(db, cfg) == []
 
 

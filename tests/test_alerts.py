@@ -67,11 +67,18 @@ PINTARIA_DOWN = CrawlHealth(
 def digest(new=(), reopened=(), resolved=(), health=(), **kwargs):
     kwargs.setdefault("recipients", RECIPIENTS)
     kwargs.setdefault("sender", SENDER)
+    kwargs.setdefault("language", "en")  # these tests pin the English wording
     return render_digest(new, reopened, resolved, health, GENERATED, **kwargs)
 
 
 def parts(message):
-    return {p.get_content_type(): p.get_content() for p in message.iter_parts()}
+    """The text and HTML bodies (the alternatives inside multipart/mixed)."""
+    return {
+        kind: message.get_body((kind,)).get_content() for kind in ("plain", "html")
+    } | {
+        "text/plain": message.get_body(("plain",)).get_content(),
+        "text/html": message.get_body(("html",)).get_content(),
+    }
 
 
 @pytest.mark.parametrize(
@@ -117,12 +124,21 @@ def test_one_line_strips_controls_and_breaks():
     [
         (
             (3, 0, 1, 1),
-            "[prakerja-monitor] 3 new, 1 resolved findings on Bukalapak, Sisnaker;"
-            " 1 crawl unverified",
+            "[prakerja-monitor] 3 new bundles still payable with Kartu Prakerja on"
+            " Bukalapak and Sisnaker; 1 bundle stopped; 1 platform could not be"
+            " verified: Pintaria",
         ),
-        ((1, 0, 0, 0), "[prakerja-monitor] 1 new finding on Bukalapak"),
-        ((0, 2, 0, 0), "[prakerja-monitor] 2 reopened findings on Bukalapak"),
-        ((0, 0, 0, 2), "[prakerja-monitor] 2 crawls unverified: Pintaria"),
+        (
+            (1, 0, 0, 0),
+            "[prakerja-monitor] 1 new bundle still payable with Kartu Prakerja on"
+            " Bukalapak",
+        ),
+        (
+            (0, 2, 0, 0),
+            "[prakerja-monitor] 2 bundles payable with Kartu Prakerja again on"
+            " Bukalapak",
+        ),
+        ((0, 0, 0, 2), "[prakerja-monitor] 1 platform could not be verified: Pintaria"),
         ((0, 0, 0, 0), "[prakerja-monitor] no changes"),
     ],
 )
@@ -140,15 +156,26 @@ def test_subject_from_counts(counts, subject):
 
 def test_subject_never_holds_scraped_text():
     hostile = Finding(1, "bukalapak\r\nBcc: x@evil.example", title=HOSTILE)
-    assert digest_subject([hostile]) == (
-        "[prakerja-monitor] 1 new finding on unknown platform"
+    assert digest_subject([hostile], language="en") == (
+        "[prakerja-monitor] 1 new bundle still payable with Kartu Prakerja on"
+        " unknown platform"
     )
 
 
 def test_message_is_multipart_with_headers():
     message = digest([finding()], health=[PINTARIA_DOWN], digest_id="alert-17")
-    assert message.get_content_type() == "multipart/alternative"
-    assert list(parts(message)) == ["text/plain", "text/html"]
+    assert message.get_content_type() == "multipart/mixed"
+    body, attached = message.iter_parts()
+    assert body.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in body.iter_parts()] == [
+        "text/plain",
+        "text/html",
+    ]
+    assert (attached.get_content_type(), attached.get_filename()) == (
+        "text/csv",
+        "findings.csv",
+    )
+    assert '<html lang="en">' in parts(message)["text/html"]
     assert message["From"] == SENDER
     assert message["To"] == ", ".join(RECIPIENTS)
     assert message["Date"] == "Thu, 16 Jul 2020 08:00:00 +0700"
@@ -171,32 +198,37 @@ def test_finding_fields_in_both_parts():
     text = parts(message)["text/plain"]
     for line in [
         "[#1] Paket Pelatihan Wirausaha Kuliner Rumahan (4 Kelas)",
-        "  Platform:         Bukalapak (listing 4g1m2xb)",
-        "  Provider:         Dapur Ibu Nusantara",
-        "  Price:            Rp900.000 (struck-through Rp2.100.000)",
-        "  Classes:          Kue Basah; Katering; Frozen Food; Kemasan",
-        "  Payment methods:  Kartu Prakerja, Saldo Bukalapak, DANA",
-        "  URL:              http://127.0.0.1:8400/bukalapak/p/kartu-prakerja/"
+        "  Status:            new",
+        "  Why a bundle:      platform label 'Paket Hemat'; 4 classes listed",
+        "  Price:             Rp900.000 (struck-through Rp2.100.000)",
+        "  Classes:           Kue Basah; Katering; Frozen Food; Kemasan",
+        "  Payment methods:   Kartu Prakerja, Saldo Bukalapak, DANA",
+        "  Training provider: Dapur Ibu Nusantara",
+        "  First seen:        8 July 2020, 10:00 WIB",
+        "  Last seen:         15 July 2020, 10:00 WIB",
+        "  Listing:           http://127.0.0.1:8400/bukalapak/p/kartu-prakerja/"
         "pelatihan/4g1m2xb-jual",
-        "  First seen:       2020-07-08 10:00 +07:00",
-        "  Last seen:        2020-07-15 10:00 +07:00",
-        "  Crawls:           3, 7",
-        "  Rule:             bundle-prakerja-after-halt v1",
-        "  Bundle reasons:   label:Paket Hemat, components:4",
-        "  Evidence:         WARC crawl-7.warc.gz, record <urn:uuid:0f3a>, SHA-256 "
-        + "ab" * 32,
+        "  Evidence:          E" + "ab" * 6 + " (SHA-256 " + "ab" * 32 + ")",
     ]:
         assert line in text.splitlines()
+    assert "label:" not in text and "components:" not in text
+    assert "crawl-7.warc.gz" not in text  # no file of this machine in an e-mail
     html = parts(message)["text/html"]
     assert "<s>Rp2.100.000</s>" in html
     assert "<li>Frozen Food</li>" in html
-    assert "record &lt;urn:uuid:0f3a&gt;" in html
+    assert "crawl-7.warc.gz" not in html and "urn:uuid:0f3a" not in html
     assert '<a href="http://127.0.0.1:8400/bukalapak/p/kartu-prakerja/' in html
+    evidence_csv = [p for p in message.iter_attachments()][1]
+    assert evidence_csv.get_filename() == "evidence.csv"
+    assert "<urn:uuid:0f3a>," + "ab" * 32 in evidence_csv.get_content()
 
 
 def test_no_evidence_line_without_evidence():
     text = parts(digest([finding()]))["text/plain"]
     assert "Evidence:" not in text
+    assert [p.get_filename() for p in digest([finding()]).iter_attachments()] == [
+        "findings.csv"
+    ]
 
 
 def test_sections_grouped_per_platform():
@@ -210,28 +242,30 @@ def test_sections_grouped_per_platform():
         health=[PINTARIA_DOWN],
     )
     text = parts(message)["text/plain"]
-    headings = [line for line in text.splitlines() if line.startswith(("==", "--"))]
-    assert headings[:-1] == [
-        "== New findings (3) ==",
-        "-- Sisnaker (2) --",
-        "-- Tokopedia (1) --",
-        "== Reopened findings (1) ==",
-        "-- Pijar Mahir (1) --",
-        "== Resolved findings (2) ==",
-        "-- Pintaria (1) --",
-        "-- Skill Academy (1) --",
-        "== Crawl health (1) ==",
+    headings = [line for line in text.splitlines() if line.startswith("==")]
+    assert headings == [  # by platform since issue 15, no longer by state first
+        "== Pijar Mahir: 1 payable again ==",
+        "== Pintaria: 1 resolved ==",
+        "== Sisnaker: 2 new ==",
+        "== Skill Academy: 1 resolved ==",
+        "== Tokopedia: 1 new ==",
+        "== Crawl health ==",
     ]
     ids = re.findall(r"^\[#(\d+)\]", text, re.M)
-    assert ids == ["2", "3", "1", "4", "5", "6"]
-    assert "Resolution:       no longer payable with Kartu Prakerja" in text
-    assert "Resolution:       no longer a bundle (unbundled)" in text
+    assert ids == ["4", "5", "2", "3", "6", "1"]
+    assert "  Status:            resolved: no longer payable with Kartu Prakerja" in (
+        text.splitlines()
+    )
+    assert "  Status:            resolved: no longer sold as a bundle" in (
+        text.splitlines()
+    )
+    assert "unbundled" not in text
     assert (
-        "- cannot verify Pintaria since 2020-07-15 10:00 +07:00: layout changed: "
-        "div.course-card missing on the listing page (crawls 12, incomplete)"
+        "- Pintaria could not be verified since 15 July 2020, 10:00 WIB: the pages"
+        " changed their layout (div.course-card missing on the listing page)."
     ) in text.splitlines()
     assert (
-        "cannot verify Pintaria since 2020-07-15 10:00 +07:00"
+        "Pintaria could not be verified since 15 July 2020, 10:00 WIB"
         in (parts(message)["text/html"])
     )
 
@@ -248,8 +282,8 @@ def test_inputs_as_dicts_dataclasses_and_json_text():
     health = {"platform": "pintaria", "since": None, "reasons": '["failed"]'}
     for item in (as_dict, as_dataclass):
         text = parts(digest([item], health=[health]))["text/plain"]
-        assert "  Classes:          A; B" in text
-        assert "- cannot verify Pintaria: failed (crawls -, incomplete)" in text
+        assert "  Classes:           A; B" in text
+        assert "- Pintaria could not be verified: failed." in text
 
 
 def test_scraped_text_cannot_inject_headers_or_markup():
@@ -293,12 +327,12 @@ def test_deliver_to_a_real_smtp_server(smtp_server):  # noqa: F811
     arrived = email.message_from_bytes(received.content, policy=policy.default)
     assert arrived["Message-ID"] == message_id
     assert arrived["Subject"] == (
-        "[prakerja-monitor] 1 new finding on Bukalapak; 1 crawl unverified"
+        "[prakerja-monitor] 1 new bundle still payable with Kartu Prakerja on"
+        " Bukalapak; 1 platform could not be verified: Pintaria"
     )
     assert arrived["Bcc"] is None
-    assert arrived.get_content_type() == "multipart/alternative"
+    assert arrived.get_content_type() == "multipart/mixed"
     got = parts(arrived)
-    assert set(got) == {"text/plain", "text/html"}
     assert "Rp900.000" in got["text/plain"] and "Rp900.000" in got["text/html"]
     assert "&lt;script&gt;" in got["text/html"] and "<script" not in got["text/html"]
 
@@ -353,6 +387,8 @@ def test_write_outbox(tmp_path):
     parsed = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     assert parsed["Subject"] == message["Subject"]
     assert parsed["Message-ID"] == message["Message-ID"]
-    assert set(parts(parsed)) == {"text/plain", "text/html"}
+    assert parts(parsed)["text/plain"].splitlines() == (
+        parts(message)["text/plain"].splitlines()
+    )
     assert write_outbox(message, folder) == path
     assert len(list(folder.iterdir())) == 1

@@ -5,6 +5,7 @@ import email
 import email.policy
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -122,7 +123,7 @@ def test_one_digest_in_the_outbox(demo):
     (path,) = list(Path(outbox).glob("*.eml"))
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     total = sum(t["violation"] for rows in demo["truth"].values() for t in rows)
-    assert message["Subject"].startswith(f"[prakerja-monitor] {total} new")
+    assert message["Subject"].startswith(f"[prakerja-monitor] {total} paket baru")
     (alert,) = demo["db"]["alerts"].rows
     assert alert["status"] == "sent"
 
@@ -218,7 +219,9 @@ def test_evidence_for_every_open_finding_is_verified(demo, tmp_path, capsys):
 def test_digest_lists_evidence_digests(demo):
     (path,) = list(Path(demo["config"]["outbox"]).glob("*.eml"))
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    text = message.get_body(("plain",)).get_content()
+    (_, listed) = message.iter_attachments()  # temuan.csv, bukti.csv
+    assert listed.get_filename() == "bukti.csv"
+    text = listed.get_content()
     digests = [
         r[0]
         for r in demo["db"].execute(
@@ -235,3 +238,59 @@ def test_demo_writes_the_report(demo):
     assert html.count('class="chart"') == len(SLUGS)
     total = sum(t["violation"] for rows in demo["truth"].values() for t in rows)
     assert html.count('class="finding"') == total
+
+
+def test_demo_digest_in_indonesian_starts_with_the_summary_table(demo):
+    """Must show: one digest, HTML lang="id", the per-platform summary table
+    first, no UTC time, no reason code, no path of this machine."""
+    (path,) = list(Path(demo["config"]["outbox"]).glob("*.eml"))
+    raw = path.read_bytes()
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    html = message.get_body(("html",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert '<html lang="id">' in html
+    body = html.split("<body", 1)[1]
+    assert body.index('<table id="summary"') < body.index('class="finding"')
+    assert body.index('<table id="summary"') == body.index("<table")
+    summary = body.split('<table id="summary"')[1].split("</table>")[0]
+    assert summary.count("<tr data-platform=") == len(SLUGS)
+    first = text.splitlines()[0]
+    assert "paket baru masih dapat dibayar dengan Kartu Prakerja di" in first
+    for part in (html, text, message["Subject"]):
+        assert "UTC" not in part and "+00:00" not in part and "GMT" not in part
+        assert not re.search(r"\b(label|components|title|negative):", part)
+        assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", part)
+    assert "WIB" in text and "2 Juli 2020 10.00 WIB" in html
+    folder = str(Path(demo["config"].database).parent)
+    assert folder.encode() not in raw and b"warc.gz" not in raw
+    lines = text.splitlines()
+    assert len(lines) < 400, len(lines)  # compact rows after 5 per platform
+
+
+def test_demo_in_english(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "monitor.cli",
+            "demo",
+            "--dir",
+            str(tmp_path / "d"),
+            "--lang",
+            "en",
+            "--size",
+            "400",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    (path,) = list((tmp_path / "d" / "outbox").glob("*.eml"))
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    html = message.get_body(("html",)).get_content()
+    assert '<html lang="en">' in html
+    assert " new bundles still payable with Kartu Prakerja on " in message["Subject"]
+    assert "Cannot verify" in html and "Tidak dapat diverifikasi" not in html
+    report = (tmp_path / "d" / "report.html").read_text("utf-8")
+    assert '<html lang="en">' in report

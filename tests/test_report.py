@@ -3,7 +3,9 @@ crawl health, scraped text escaped; rendered by headless chromium."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from browser import dump_dom, find_all, png_size_and_colours, screenshot
@@ -19,6 +21,7 @@ from sample_db import (
     build_sample_db,
 )
 
+from monitor.charts import step_path
 from monitor.cli import build_parser, main
 from monitor.report import write_report
 
@@ -57,7 +60,7 @@ def test_help_ends_with_an_example(command):
 
 def test_title_and_generation_time(sample):
     html = sample["html"]
-    assert '<h1 id="title">Kartu Prakerja platforms: compliance report</h1>' in html
+    assert '<h1 id="title">Platform Kartu Prakerja: laporan kepatuhan</h1>' in html
     (generated,) = find_all(html, "time")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", generated["datetime"])
 
@@ -108,7 +111,8 @@ def test_findings_tables_with_evidence(sample):
     assert "Paket Barista Lengkap (3 Kelas)" in toko
     assert "Rp900.000" in toko and "Rp1.500.000" in toko
     assert "Kartu Prakerja, OVO" in toko
-    assert "/evidence/tokopedia/crawl-2.warc.gz" in toko
+    assert "crawl-2.warc.gz" in toko  # the archive's name, not this machine's path
+    assert "/evidence/tokopedia/" not in toko
     assert "&lt;urn:prakerja-monitor:crawl:2:1001&gt;" in toko
     assert SHA in toko
 
@@ -142,3 +146,53 @@ def test_chromium_screenshot_is_not_blank(sample, tmp_path):
     width, height, colours = png_size_and_colours(png)
     assert (width, height) == (1280, 2000)
     assert colours > 50
+
+
+ARTIFACTS = Path(
+    os.environ.get("PRAKERJA_TEST_ARTIFACTS")
+    or Path(__file__).resolve().parent.parent / "tmp" / "artifacts"
+)
+REPORT_WORDS = {
+    "id": ("Platform Kartu Prakerja: laporan kepatuhan", "Temuan terbuka", "Juli 2020"),
+    "en": ("Kartu Prakerja platforms: compliance report", "Open findings", "July 2020"),
+}
+
+
+def test_compliance_chart_is_drawn_as_steps(sample):
+    tokopedia = sample["html"].split('id="platform-tokopedia"')[1]
+    (series,) = find_all(tokopedia, "path", "series")
+    points = [
+        (float(p["cx"]), float(p["cy"]))
+        for p in find_all(tokopedia, "circle", "complete")
+    ]
+    expected = f"M{points[0][0]},{points[0][1]}" + "".join(
+        f" H{x}V{y}" for x, y in points[1:]
+    )
+    assert series["d"] == expected  # holds each count until the next crawl
+    assert not find_all(sample["html"], "polyline")
+    assert step_path([]) == ""
+
+
+def test_evidence_is_a_short_id_with_the_digest_in_details(sample):
+    toko = sample["html"].split('id="findings-tokopedia"')[1].split("</table>")[0]
+    assert '<summary title="SHA-256 ' + SHA + '">E2-1001</summary>' in toko
+    assert "<details>" in toko
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_report_in_both_languages_in_chromium(sample, tmp_path, lang):
+    out = tmp_path / f"report-{lang}.html"
+    write_report(sample["db"], out, language=lang)
+    html = out.read_text("utf-8")
+    assert f'<html lang="{lang}">' in html
+    title, findings, month = REPORT_WORDS[lang]
+    dom = dump_dom(out.as_uri(), tmp_path)
+    assert f'<h1 id="title">{title}</h1>' in dom
+    assert findings in dom and month in dom and "WIB" in dom
+    body = dom.split("<body", 1)[1]
+    assert body.index('id="summary"') < body.index('class="platform"')
+    assert "label:" not in dom and "+07:00</" not in dom
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    png = screenshot(out.as_uri(), ARTIFACTS / f"report-{lang}.png", tmp_path)
+    width, height, colours = png_size_and_colours(png)
+    assert (width, height) == (1280, 2000) and colours > 50

@@ -149,7 +149,7 @@ def test_metadata_describes_the_public_names(server):
     assert "Kartu Prakerja" in tables["snapshots"]["columns"]["prakerja_payment"]
     status, page = get(server + "/prakerja/findings")
     assert status == 200
-    assert "One row per rule violation" in page
+    assert "Satu baris per pelanggaran" in page  # Indonesian by default (issue 15)
 
 
 def test_only_the_monitor_database_is_served(server):

@@ -90,12 +90,13 @@ def test_layout_v2_on_2020_07_20_is_named_and_resolves_nothing(cfg, replica):
         "SELECT count(*) FROM changes WHERE kind = 'removed' AND platform = 'pintaria'"
     ).fetchone()[0]
     assert removed == 0
+    cfg.data["language"] = "en"  # the English digest wording (issue 15)
     (path,) = send_alerts(db, cfg)
     db.close()
     message = email.message_from_bytes(
         Path(path).read_bytes(), policy=email.policy.default
     )
     text = message.get_body(("plain",)).get_content()
-    health = text[text.index("cannot verify") :]
-    assert "Pintaria" in health and "layout changed" in health
-    assert "1 crawl unverified" in message["Subject"]
+    health = text[text.index("could not be verified since") - 9 :]
+    assert "Pintaria" in health and "changed their layout" in health
+    assert "1 platform could not be verified: Pintaria" in message["Subject"]

@@ -1,0 +1,167 @@
+"""Scheduler rounds as a real subprocess: crawls, one check, one digest per round;
+a SIGTERM mid-round is recorded as interrupted and raises no health alarm."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from test_schedule import crawls, write_config
+
+LAYOUT_V2 = [{"kind": "layout", "variant": "v2", "match": "any"}]
+
+
+class Scheduler:
+    """``prakerja-monitor schedule`` in its own process, its log read line by line."""
+
+    def __init__(self, config):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "monitor.cli", "schedule", "--config", str(config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue = queue.Queue()
+        self.log: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.log.append(line)
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for(self, text: str, timeout: float = 150) -> str:
+        """The next log line holding ``text`` (fails after ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            if text in line:
+                return line
+        raise AssertionError(f"no {text!r} in the log:\n{''.join(self.log)}")
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=90)
+        assert self.proc.returncode == 0, "".join(self.log)
+        return "".join(self.log)
+
+
+def digests(outbox):
+    found = []
+    for path in sorted(outbox.glob("*.eml")):
+        found.append(
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        )
+    return found
+
+
+def running_crawls(db_path) -> list[dict]:
+    if not db_path.exists():
+        return []
+    return [r for r in crawls(db_path) if r["status"] == "running"]
+
+
+def round_lines(log: str) -> list[str]:
+    return [line for line in log.splitlines() if "round done:" in line]
+
+
+def test_two_rounds_give_exactly_two_digests(tmp_path, replica):
+    config = write_config(tmp_path, replica, ["sisnaker", "pintaria"], interval=3)
+    scheduler = Scheduler(config)
+    try:
+        assert "1 digest(s)" in scheduler.wait_for("round done:")
+        replica.set_faults("pintaria", LAYOUT_V2)  # round 2 has news: a health alarm
+        assert "1 digest(s)" in scheduler.wait_for("round done:")
+    finally:
+        log = scheduler.stop()
+    sent = digests(tmp_path / "outbox")
+    assert len(sent) == 2, log
+    first, second = (m["Subject"] for m in sent)
+    assert "paket baru" in first and "tidak dapat diverifikasi" not in first
+    assert "1 platform tidak dapat diverifikasi: Pintaria" in second
+    assert len(round_lines(log)) >= 2
+    assert len([line for line in log.splitlines() if " alert: " in line]) == 2
+
+
+def test_thirty_seconds_at_ten_second_interval_one_digest_per_round(tmp_path, replica):
+    """The issue's Must show: every round sends exactly one digest (the replica
+    changes after each round, so each has something to say). The schedule runs
+    30 seconds, and on a loaded machine on until its second round is done."""
+    config = write_config(tmp_path, replica, ["sisnaker", "pintaria"], interval=10)
+    changes = iter(
+        [
+            lambda: replica.set_faults("pintaria", LAYOUT_V2),
+            lambda: replica.set_faults("sisnaker", LAYOUT_V2),
+        ]
+    )
+    scheduler = Scheduler(config)
+    started, rounds_done = time.monotonic(), 0
+    try:
+        while rounds_done < 2 or time.monotonic() - started < 30:
+            left = 30 - (time.monotonic() - started)
+            try:
+                scheduler.wait_for(
+                    "round done:", timeout=max(left, 0) + 150 * (rounds_done < 2)
+                )
+            except AssertionError:
+                if rounds_done < 2:
+                    raise
+                break
+            rounds_done += 1
+            next(changes, lambda: None)()
+    finally:
+        log = scheduler.stop()
+    done = round_lines(log)
+    assert len(done) >= 2, log  # rounds at 0 s, 10 s (and 20 s)
+    assert all(line.endswith("1 digest(s)") for line in done[:3]), done  # news
+    assert all(line.endswith(("0 digest(s)", "1 digest(s)")) for line in done)
+    sent = sum(line.endswith("1 digest(s)") for line in done)
+    assert len(digests(tmp_path / "outbox")) == sent
+
+
+def test_sigterm_mid_round_is_interrupted_not_a_health_alarm(tmp_path, replica):
+    replica.set_faults("tokopedia", [{"kind": "slow", "delay_s": 1, "match": "any"}])
+    config = write_config(tmp_path, replica, ["tokopedia"], interval=5)
+    db_path = tmp_path / "p.db"
+    scheduler = Scheduler(config)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not running_crawls(db_path):
+            time.sleep(0.2)  # wait until the round's crawl is under way
+    finally:
+        first_log = scheduler.stop()
+    rows = crawls(db_path)
+    assert len(rows) == 1, (rows, first_log)
+    (stopped,) = rows
+    assert stopped["finish_reason"] == "interrupted", first_log
+    assert stopped["status"] in ("incomplete", "failed")
+    assert '"interrupted"' in stopped["health"]
+    assert not list((tmp_path / "outbox").glob("*.eml"))  # the round was cut short
+
+    replica.clear_faults("tokopedia")
+    scheduler = Scheduler(config)
+    try:
+        assert "1 digest(s)" in scheduler.wait_for("round done:")
+    finally:
+        log = scheduler.stop()
+    rows = crawls(db_path)
+    assert rows[1]["platform"] == "tokopedia" and rows[1]["status"] == "complete"
+    (digest,) = digests(tmp_path / "outbox")
+    assert "tidak dapat diverifikasi" not in digest["Subject"], log
+    text = digest.get_body(("plain",)).get_content()
+    html = digest.get_body(("html",)).get_content()
+    assert "Kondisi pemeriksaan" not in text and "Kondisi pemeriksaan" not in html
+    assert "penjadwal" not in text  # the interruption is not announced at all
