@@ -225,11 +225,12 @@ def test_a_real_shrink_is_explained_and_every_later_crawl_is_complete(
         Path(path).read_bytes(), policy=email.policy.default
     )
     text = " ".join(message.get_body(("plain",)).get_content().split())
+    # the digest is in Bahasa Indonesia by default (issue 15)
     assert (
-        "catalogue shrank from 62 to 49, consistent with the platform's own count"
-        in text
+        "Tokopedia terverifikasi: katalog menyusut dari 62 menjadi 49 pelatihan,"
+        " sesuai dengan jumlah yang diumumkan platform sendiri" in text
     )
-    assert "unverified" not in message["Subject"]
+    assert "tidak dapat diverifikasi" not in message["Subject"]
 
 
 def test_health_names_a_refused_connection_and_a_robots_disallow(
