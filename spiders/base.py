@@ -46,6 +46,9 @@ def base_urls_setting(value: object) -> dict[str, str]:
     return {str(k): str(v).rstrip("/") for k, v in value.items()}
 
 
+TOO_DEEP = object()  # json_body's answer for JSON nested too deep (not retried)
+
+
 class LayoutChanged(Exception):
     """A page lacks the selectors or paths its contract promises."""
 
@@ -164,11 +167,16 @@ class PlatformSpider(scrapy.Spider):
         return response.body.rstrip().lower().endswith(b"</html>")
 
     def json_body(self, response: Response) -> object | None:
-        """The decoded JSON body, or None when it is cut short or not JSON."""
+        """The decoded JSON body, or None when it is cut short or not JSON;
+        TOO_DEEP (counted as a layout mismatch, not retried) when it nests deeper
+        than Python can decode."""
         try:
             return json.loads(response.text)
-        except (ValueError, RecursionError):  # RecursionError: nested too deep
+        except ValueError:
             return None
+        except RecursionError:
+            self.layout_mismatch(response, "JSON nested too deep to decode")
+            return TOO_DEEP
 
 
 # -- addition: paged listings, error envelopes, removed details ---------------

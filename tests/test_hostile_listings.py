@@ -51,12 +51,12 @@ HOSTILE = {
     ),
     "deep-json-ld": (
         "bukalapak",
-        [{"kind": "deep_json", "depth": 200_000, "match": "detail"}],
+        [{"kind": "deep_json", "depth": 200_000, "match": r"[0-4]-jual-"}],
         "unread",
     ),
     "deep-json-api": (
         "pijarmahir",
-        [{"kind": "deep_json", "depth": 200_000, "match": r"/courses/\d+$"}],
+        [{"kind": "deep_json", "depth": 200_000, "match": r"/courses/\d*[0-2]$"}],
         "unread",
     ),
     "detail-redirects-to-listing": (

@@ -181,3 +181,26 @@ def test_ratings(value, rating):
     from spiders.normalize import parse_rating
 
     assert parse_rating(value) == rating
+
+
+@pytest.mark.parametrize(
+    ("title", "fields", "keywords", "is_bundle"),
+    [
+        ("Paket Data Internet: Kuota Harian", {}, [], False),  # a hard negative
+        ("Strategi Bundling Produk UMKM", {}, [], False),
+        ("Paket Pelatihan Barista", {}, ["Paket Pelatihan"], True),
+        ("Kelas Kopi", {"components": ["A", "B"]}, [], True),
+        ("3 Kelas Excel", {}, [], True),  # the classifier's count words
+    ],
+)
+def test_exported_items_agree_with_the_one_classifier(
+    title, fields, keywords, is_bundle
+):
+    """`scrapy crawl -O` and `check` agree: the pipeline asks storage.classifier."""
+    from monitor.classify import classify
+
+    raw = {"platform": "tokopedia", "listing_id": " 42 ", "title": title, **fields}
+    item = NormalizePipeline().process_item(raw)
+    assert item["listing_id"] == "42"  # ids stripped per contract
+    assert (item["bundle_keywords"], item["is_bundle"]) == (keywords, is_bundle)
+    assert classify(item).is_bundle is item["is_bundle"]

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 
-from spiders.base import GONE_STATUSES, PagedSpider
+from spiders.base import GONE_STATUSES, TOO_DEEP, PagedSpider
 from storage.fold import fold
 
 LIST_PATH = "/api/v1/courses?category=kartu-prakerja&page={page}&limit=8"
@@ -33,6 +33,8 @@ class PijarmahirSpider(PagedSpider):
     def envelope(self, response):
         """(data, None) for a good envelope, else (None, retry requests)."""
         body = self.json_body(response)
+        if body is TOO_DEEP:
+            return None, iter(())
         if not isinstance(body, dict):
             return None, self.retry_truncated(response, "JSON does not decode")
         if body.get("status") is not True or body.get("code") != 200:

@@ -7,7 +7,7 @@ import re
 
 import scrapy
 
-from spiders.base import PagedSpider
+from spiders.base import TOO_DEEP, PagedSpider
 from storage.fold import same
 
 SEARCH_PATH = (
@@ -59,6 +59,8 @@ class SkillacademySpider(PagedSpider):
 
     def parse(self, response, page: int = 1):
         body = self.json_body(response)
+        if body is TOO_DEEP:
+            return
         if not isinstance(body, dict):
             yield from self.retry_truncated(response, "JSON does not decode")
             return
