@@ -194,7 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
         payable with Kartu Prakerja, open findings and crawl status.
         """,
     )
-    p.add_argument("--dir", default="prakerja-demo", help="output folder (recreated)")
+    p.add_argument(
+        "--dir",
+        default="prakerja-demo",
+        help="output folder (prakerja-demo): created, or reused when the demo made"
+        " it; a non-empty folder it did not make is refused",
+    )
     p.add_argument("--size", type=int, default=1900, help="replica catalog size")
     p.add_argument("--seed", type=int, default=1, help="replica catalog seed")
 

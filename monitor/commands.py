@@ -132,10 +132,25 @@ def alert(args) -> int:
     return 1 if any("NOT delivered" in line for line in lines) else 0
 
 
-def demo(args) -> int:
-    from monitor.demo import run_demo
+def ask_on_terminal(question: str) -> bool:
+    """A yes/no question on a terminal; False (no) without one."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+    sys.stderr.write(f"{question}? [y/N] ")
+    sys.stderr.flush()
+    try:
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+    except (OSError, EOFError):
+        return False
 
-    result = run_demo(args.dir, size=args.size, seed=args.seed)
+
+def demo(args) -> int:
+    from monitor.demo import DemoFolderError, run_demo
+
+    try:
+        result = run_demo(args.dir, size=args.size, seed=args.seed, ask=ask_on_terminal)
+    except DemoFolderError as exc:
+        raise UserError(str(exc)) from None
     crawls = [r for results in result["results"].values() for r in results]
     return 0 if all(r.status == "complete" for r in crawls) else 1
 

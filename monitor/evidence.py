@@ -10,6 +10,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from storage import evidence as store
+from storage import fs
 
 
 class EvidenceError(Exception):
@@ -90,7 +91,10 @@ def prune(db, folder: str | Path, days: int, now: datetime | None = None) -> dic
         if not path.is_file():
             continue
         if not cited:
-            path.unlink()
+            try:
+                fs.remove_file(path, within=folder)
+            except fs.UnsafeDeleteError:
+                continue  # an archive outside the evidence folder is left alone
             store.forget_offsets(db, crawl["id"], set())
             files_removed += 1
             continue
