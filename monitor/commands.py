@@ -67,9 +67,9 @@ def crawl(args) -> int:
     unknown = [s for s in slugs if s not in SLUGS]
     if unknown:
         raise UserError(f"unknown platform {unknown[0]!r}; known: {', '.join(SLUGS)}")
-    results = run_crawls(
-        cfg, slugs, parse_base_urls(args.base_url), now_arg(args), args.parallel
-    )
+    base_urls, now = parse_base_urls(args.base_url), now_arg(args)
+    preflight(cfg)
+    results = run_crawls(cfg, slugs, base_urls, now, args.parallel)
     print_crawl_table(results)
     return 0 if all(r.status == "complete" for r in results) else 1
 
@@ -93,10 +93,48 @@ def config(args) -> int:
     return 0
 
 
-def open_database(cfg):
+MISSING_HINT = (
+    "run `prakerja-monitor crawl` or `prakerja-monitor demo` first"
+    " (the demo writes prakerja-demo/prakerja.db), or give --db"
+)
+
+
+def require_database(cfg) -> str:
+    """The database path, which must exist: only crawl, run, schedule and demo
+    create one."""
+    from pathlib import Path
+
+    path = cfg.database
+    if not Path(path).is_file():
+        raise UserError(f"no database at {path}; {MISSING_HINT}")
+    return path
+
+
+def open_database(cfg, create: bool = False):
     from storage.db import open_db
 
+    if not create:
+        require_database(cfg)
     return open_db(cfg.database)
+
+
+def preflight(cfg) -> None:
+    """Before fetching anything: an existing database must be whole and
+    writable, and a new one's folder must be writable."""
+    from pathlib import Path
+
+    from storage.db import check_database
+
+    path = Path(cfg.database)
+    if path.exists():
+        check_database(path)
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    probe = folder
+    while not probe.exists():
+        probe = probe.parent
+    if not os.access(probe, os.W_OK):
+        raise UserError(f"cannot create {path}: {probe} is not writable")
 
 
 def check(args) -> int:
@@ -163,8 +201,9 @@ def run_once(cfg, now=None, slugs=None, quiet=False, out=None) -> int:
     from monitor.check import check_all
 
     out = out or sys.stdout
+    preflight(cfg)
     results = run_crawls(cfg, slugs or cfg.enabled_platforms(), now=now, quiet=quiet)
-    db = open_database(cfg)
+    db = open_database(cfg, create=True)
     try:
         reports = {r.platform: r for r in check_all(db, cfg)}
         lines = send_alerts(db, cfg)
@@ -239,6 +278,7 @@ def query(args) -> int:
         sql = args.sql
     else:
         raise UserError('give SQL, e.g. "select * from crawls", or --saved NAME')
+    require_database(cfg)
     try:
         result = run_query(
             cfg.database,
@@ -306,6 +346,7 @@ def serve(args) -> int:
     from monitor.serve import serve as serve_datasette
 
     cfg = settings(args)
+    require_database(cfg)
     try:
         serve_datasette(
             cfg.database,
@@ -323,6 +364,7 @@ def report(args) -> int:
     from monitor.report import write_report
 
     cfg = settings(args)
+    require_database(cfg)
     try:
         context = write_report(cfg.database, args.out)
     except FileNotFoundError as exc:

@@ -45,6 +45,23 @@ def open_db(path: str | Path = DEFAULT_PATH) -> sqlite_utils.Database:
     return db
 
 
+def check_database(path: str | Path) -> None:
+    """Before a crawl writes anything: the file is a whole SQLite database and
+    can be written. Raises sqlite3.DatabaseError (damaged) or OperationalError
+    (read-only, locked) with SQLite's own words."""
+    db = open_db(path)
+    try:
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)").fetchall()]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(
+                "database disk image is malformed: " + "; ".join(problems)
+            )
+        db.conn.execute("BEGIN IMMEDIATE")  # takes the write lock, writes nothing
+        db.conn.execute("ROLLBACK")
+    finally:
+        db.close()
+
+
 def open_memory() -> sqlite_utils.Database:
     """An in-memory database with the schema, for tests."""
     db = sqlite_utils.Database(memory=True)
