@@ -9,7 +9,13 @@ import sys
 
 from monitor.config import DISPLAY_NAMES, SLUGS, load_config
 from monitor.crawl import runner_for
-from monitor.display import Progress, format_rows, print_check, print_crawl_table
+from monitor.display import (
+    Progress,
+    format_rows,
+    network_cause,
+    print_check,
+    print_crawl_table,
+)
 
 
 class UserError(Exception):
@@ -24,12 +30,28 @@ def settings(args):
     return cfg
 
 
+def unknown_slug(slug: str) -> str:
+    """ "unknown platform 'x'" with a did-you-mean and the known slugs."""
+    import difflib
+
+    close = difflib.get_close_matches(slug, SLUGS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown platform {slug!r}{hint} (known: {', '.join(SLUGS)})"
+
+
 def parse_base_urls(pairs: list[str]) -> dict[str, str]:
+    from urllib.parse import urlsplit
+
     urls = {}
     for pair in pairs:
         slug, sep, url = pair.partition("=")
-        if not sep or slug not in SLUGS or not url.startswith(("http://", "https://")):
+        if not sep:
             raise UserError(f"--base-url wants SLUG=http(s)://..., got {pair!r}")
+        if slug not in SLUGS:
+            raise UserError(f"--base-url: {unknown_slug(slug)}")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UserError(f"--base-url wants SLUG=http(s)://HOST/..., got {pair!r}")
         urls[slug] = url.rstrip("/")
     return urls
 
@@ -53,12 +75,37 @@ def run_crawls(cfg, slugs, base_urls=None, now=None, parallel=None, quiet=False)
     progress = Progress(io.StringIO() if quiet else None)
     runner = runner_for(cfg, base_urls, now, parallel, on_progress=progress)
     try:
-        return runner.run(slugs)
+        results = runner.run(slugs)
     except KeyboardInterrupt:
         runner.stop()
         raise
     finally:
         progress.done()
+    add_network_causes(cfg.database, results)
+    return results
+
+
+def add_network_causes(path, results) -> None:
+    """Name the network failure (refused, DNS, TLS, timeout) behind a crawl
+    that was not complete, from its download statistics."""
+    from storage.db import open_db
+    from storage.snapshots import get_crawl
+
+    db = open_db(path)
+    try:
+        for r in results:
+            crawl = get_crawl(db, r.crawl_id) if r.crawl_id else None
+            if crawl is None or r.status == "complete":
+                continue
+            try:
+                stats = json.loads(crawl.get("stats") or "{}")
+            except ValueError:
+                continue
+            cause = network_cause(stats)
+            if cause and not any(cause.split(" (")[0] in x for x in r.reasons):
+                r.reasons.append(cause)
+    finally:
+        db.close()
 
 
 def crawl(args) -> int:
@@ -66,7 +113,7 @@ def crawl(args) -> int:
     slugs = args.platforms or cfg.enabled_platforms()
     unknown = [s for s in slugs if s not in SLUGS]
     if unknown:
-        raise UserError(f"unknown platform {unknown[0]!r}; known: {', '.join(SLUGS)}")
+        raise UserError(unknown_slug(unknown[0]))
     base_urls, now = parse_base_urls(args.base_url), now_arg(args)
     preflight(cfg)
     results = run_crawls(cfg, slugs, base_urls, now, args.parallel)
@@ -111,10 +158,12 @@ def require_database(cfg) -> str:
 
 
 def open_database(cfg, create: bool = False):
-    from storage.db import open_db
+    """The database, migrated; checked whole and writable first (quick_check)."""
+    from storage.db import check_database, open_db
 
     if not create:
         require_database(cfg)
+    check_database(cfg.database)
     return open_db(cfg.database)
 
 
@@ -289,6 +338,8 @@ def query(args) -> int:
         )
     except QueryError as exc:
         raise UserError(str(exc)) from None
+    if result.note:
+        print(result.note, file=sys.stderr)
     format_rows(result, args.format, sys.stdout)
     if result.truncated:
         print(
@@ -344,9 +395,10 @@ def evidence(args) -> int:
 
 def serve(args) -> int:
     from monitor.serve import serve as serve_datasette
+    from storage.db import check_database
 
     cfg = settings(args)
-    require_database(cfg)
+    check_database(require_database(cfg), write=False)
     try:
         serve_datasette(
             cfg.database,
@@ -362,9 +414,10 @@ def serve(args) -> int:
 
 def report(args) -> int:
     from monitor.report import write_report
+    from storage.db import check_database
 
     cfg = settings(args)
-    require_database(cfg)
+    check_database(require_database(cfg), write=False)
     try:
         context = write_report(cfg.database, args.out)
     except FileNotFoundError as exc:

@@ -3,7 +3,9 @@ retention of the WARC archive."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +21,13 @@ class EvidenceError(Exception):
 
 def read_record(warc_file: str, offset: int, record_id: str):
     """(WARC headers, payload bytes) of the record: at ``offset`` in the crawl's
-    archive, or found by its id when pruning has moved it."""
+    archive, or found by its id when pruning has moved it. warcio's warnings
+    about a damaged file (one per record) are kept off the terminal."""
+    with contextlib.redirect_stderr(io.StringIO()):
+        return _read_record(warc_file, offset, record_id)
+
+
+def _read_record(warc_file: str, offset: int, record_id: str):
     path = Path(warc_file)
     if not path.is_file():
         raise EvidenceError(f"archive file {warc_file} is missing")
@@ -68,7 +76,7 @@ def extract(db, finding_id: int, out_dir: str | Path) -> dict:
 def record_spans(path: Path) -> list[tuple[int, int]]:
     """(offset, length) of every record (one gzip member each) in a WARC file."""
     spans = []
-    with path.open("rb") as stream:
+    with path.open("rb") as stream, contextlib.redirect_stderr(io.StringIO()):
         iterator = ArchiveIterator(stream)
         for record in iterator:
             record.raw_stream.read()  # the length is known once the record is read

@@ -134,12 +134,17 @@ def set_deadline(conn: sqlite3.Connection, seconds: float) -> None:
     conn.set_progress_handler(lambda: time.monotonic() > deadline, CHECK_EVERY)
 
 
-def open_readonly(path: str | Path, check_same_thread: bool = True):
+def open_readonly(
+    path: str | Path, check_same_thread: bool = True, timeout: float = 5.0
+):
     """(connection, note): ``mode=ro``, or, where the folder cannot hold SQLite's
     lock files (read-only folder or medium), ``immutable=1`` with a note."""
     uri = Path(path).resolve().as_uri()
     conn = sqlite3.connect(
-        uri + "?mode=ro", uri=True, check_same_thread=check_same_thread
+        uri + "?mode=ro",
+        uri=True,
+        check_same_thread=check_same_thread,
+        timeout=timeout,
     )
     try:
         conn.execute("select count(*) from sqlite_master").fetchone()
@@ -150,7 +155,10 @@ def open_readonly(path: str | Path, check_same_thread: bool = True):
             raise
         reason = str(exc)
     conn = sqlite3.connect(
-        uri + "?immutable=1", uri=True, check_same_thread=check_same_thread
+        uri + "?immutable=1",
+        uri=True,
+        check_same_thread=check_same_thread,
+        timeout=timeout,
     )
     note = (
         f"note: {Path(path).parent or '.'} is read-only ({reason}); opened the"

@@ -128,7 +128,7 @@ def run_query(
     try:
         conn, note = guard.open_readonly(path)
     except sqlite3.DatabaseError as exc:
-        raise QueryError(f"cannot open {path}: {exc}") from None
+        raise QueryError(_explain(exc, timeout)) from None
     guard.install_guards(conn)
     guard.set_deadline(conn, timeout)
     try:
@@ -147,6 +147,11 @@ def run_query(
 def _explain(exc: Exception, timeout: float) -> str:
     if "interrupted" in str(exc):
         return f"query stopped after the {timeout:g} s limit"
+    if "malformed" in str(exc) or "not a database" in str(exc):
+        return (
+            f"the database is damaged ({exc}); restore it from a backup,"
+            " or start a new one with --db NEW.db"
+        )
     refused = guard.refusal(exc)
     if refused:
         return refused
