@@ -31,6 +31,11 @@ class ReadOnlyDatabase(Database):
 
 def build_datasette(path: str | Path, sql_time_limit_ms: int = 5000) -> Datasette:
     """A Datasette serving ``path`` read-only at ``/prakerja``, with metadata."""
+    import datasette.handle_exception as datasette_errors  # after datasette.app
+
+    # With rich installed (our progress display), Datasette would print every
+    # refused query as a traceback with locals; a refused query is no crash.
+    datasette_errors.rich = None
     path = Path(path).resolve()
     if not path.is_file():
         raise FileNotFoundError(f"no database at {path}")
