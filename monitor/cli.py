@@ -344,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args) or 0
     except ConfigError as exc:
-        print(f"prakerja-monitor: configuration error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"prakerja-monitor: configuration error: {line}", file=sys.stderr)
         return 2
     except commands.UserError as exc:
         print(f"prakerja-monitor {args.command}: {exc}", file=sys.stderr)
