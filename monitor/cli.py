@@ -71,6 +71,15 @@ def common(parser, db: bool = True, now: bool = False, config: bool = True) -> N
         )
 
 
+def backfill(parser) -> None:
+    parser.add_argument(
+        "--backfill",
+        action="store_true",
+        help="allow --now earlier than a platform's newest checked crawl (stored"
+        " as an older observation; findings decided later stay as they are)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="prakerja-monitor",
@@ -111,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="base URL of a platform (repeatable), e.g. a replica or a recorded site",
     )
     p.add_argument("--parallel", type=COUNT, help="crawls at a time (default 4)")
+    backfill(p)
 
     p = add(
         sub,
@@ -195,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         first="cp prakerja-monitor.example.toml prakerja-monitor.toml, then edit it",
     )
     common(p, now=True)
+    backfill(p)
 
     p = add(
         sub,

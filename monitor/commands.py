@@ -67,8 +67,35 @@ def now_arg(args) -> str | None:
             raise UserError(f"--now wants an ISO 8601 time, got {value!r}") from None
         if parsed.tzinfo is None:
             raise UserError(f"--now needs a UTC offset, e.g. {value}+07:00")
-        return parsed.isoformat()
+        from storage.times import normalize
+
+        return normalize(parsed.isoformat())
     return None
+
+
+def check_time_order(cfg, slugs, now: str | None, backfill: bool) -> None:
+    """Refuse an observation time earlier than a platform's newest checked
+    crawl (it would be judged after findings decided later), unless --backfill."""
+    from pathlib import Path
+
+    from storage.db import open_db
+    from storage.times import newest_checked_observations, time_key
+
+    if not now or backfill or not Path(cfg.database).is_file():
+        return
+    db = open_db(cfg.database)
+    try:
+        newest = newest_checked_observations(db, list(slugs))
+    finally:
+        db.close()
+    for slug in slugs:
+        if slug in newest and time_key(now) < time_key(newest[slug][0]):
+            observed, crawl_id = newest[slug]
+            raise UserError(
+                f"--now {now} is earlier than {slug}'s newest checked crawl"
+                f" ({crawl_id}, observed {observed}); give --backfill to store an"
+                " older observation without changing findings decided later"
+            )
 
 
 def run_crawls(cfg, slugs, base_urls=None, now=None, parallel=None, quiet=False):
@@ -116,6 +143,7 @@ def crawl(args) -> int:
         raise UserError(unknown_slug(unknown[0]))
     base_urls, now = parse_base_urls(args.base_url), now_arg(args)
     preflight(cfg)
+    check_time_order(cfg, slugs, now, args.backfill)
     results = run_crawls(cfg, slugs, base_urls, now, args.parallel)
     print_crawl_table(results)
     return 0 if all(r.status == "complete" for r in results) else 1
@@ -277,7 +305,9 @@ def run_once(cfg, now=None, slugs=None, quiet=False, out=None) -> int:
 
 
 def run(args) -> int:
-    return run_once(settings(args), now=now_arg(args))
+    cfg, now = settings(args), now_arg(args)
+    check_time_order(cfg, cfg.enabled_platforms(), now, args.backfill)
+    return run_once(cfg, now=now)
 
 
 def schedule(args) -> int:

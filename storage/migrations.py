@@ -246,3 +246,12 @@ def m004_unread(db: Database) -> None:
         ) WITHOUT ROWID;
         """
     )
+
+
+@migrations()
+def m005_times_at_one_offset(db: Database) -> None:
+    """Every stored ``*_at`` time at +07:00, so comparing them as text (max(),
+    ORDER BY, listings.last_seen_at) is comparing times (issue 14)."""
+    from storage.times import normalize_all
+
+    normalize_all(db)

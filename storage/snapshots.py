@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from storage import times
 from storage.evidence import payload_keys
 from storage.migrations import FACT_COLUMNS
 
@@ -23,7 +23,8 @@ JSON_COLUMNS = {
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    """The wall clock as stored: ISO 8601 at +07:00 (storage/times.py)."""
+    return times.now()
 
 
 def _json(value) -> str:
@@ -61,7 +62,13 @@ def start_crawl(
     cursor = db.execute(
         "INSERT INTO crawls (platform, started_at, observed_at, status, base_url, pid)"
         " VALUES (?, ?, ?, 'running', ?, ?)",
-        [platform, started, observed_at or started, base_url, pid or os.getpid()],
+        [
+            platform,
+            started,
+            times.normalize(observed_at) or started,
+            base_url,
+            pid or os.getpid(),
+        ],
     )
     return cursor.lastrowid
 
