@@ -402,7 +402,13 @@ def evidence(args) -> int:
         try:
             found = extract(db, args.finding, args.out)
         except EvidenceError as exc:
-            raise UserError(str(exc)) from None
+            hint = ""
+            if "missing" in str(exc):
+                hint = (
+                    "; restore the evidence folder (evidence_dir) from a backup,"
+                    " or give --config with the evidence_dir the crawl used"
+                )
+            raise UserError(f"{exc}{hint}") from None
     finally:
         db.close()
     f = finding
