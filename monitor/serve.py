@@ -21,6 +21,20 @@ class ReadOnlyDatabase(Database):
 
     note: str | None = None
 
+    async def execute_fn(self, fn):
+        """Also interrupt at the time limit from a timer: Datasette's progress
+        handler looks only every 1000 steps, which a few slow steps outlast."""
+        seconds = self.ds.setting("sql_time_limit_ms") / 1000
+
+        def guarded(conn):
+            timer = guard.interrupt_after(conn, seconds)
+            try:
+                return fn(conn)
+            finally:
+                timer.cancel()
+
+        return await super().execute_fn(guarded)
+
     def connect(self, write: bool = False):
         conn, note = guard.open_readonly(self.path, check_same_thread=False)
         guard.install_guards(conn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -90,6 +91,9 @@ def install_guards(conn: sqlite3.Connection, max_length: int = MAX_LENGTH) -> No
     printf = guarded_printf(max_length)
     for name in ("printf", "format"):
         conn.create_function(name, -1, printf)
+    replace, instr = guarded_search(max_length)
+    conn.create_function("replace", 3, replace, deterministic=True)
+    conn.create_function("instr", 2, instr, deterministic=True)
     conn.execute(f"PRAGMA soft_heap_limit={MAX_HEAP // 2}")
     conn.execute(f"PRAGMA hard_heap_limit={MAX_HEAP}")
     conn.set_authorizer(authorizer)
@@ -128,10 +132,50 @@ def guarded_printf(max_length: int):
     return printf
 
 
-def set_deadline(conn: sqlite3.Connection, seconds: float) -> None:
-    """Interrupt the statement once ``seconds`` have passed."""
+def _text(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if isinstance(value, str) else str(value)
+
+
+def guarded_search(max_length: int):
+    """``replace`` and ``instr`` in linear time (Python's string search), where
+    SQLite's compare at every position and can run for hours on one call."""
+
+    def replace(x, y, z):
+        if x is None or y is None or z is None:
+            return None
+        x, y, z = _text(x), _text(y), _text(z)
+        if not y:
+            return x
+        if len(z) > len(y) and x.count(y) * (len(z) - len(y)) + len(x) > max_length:
+            return bytes(max_length + 1)  # SQLite answers "string or blob too big"
+        return x.replace(y, z)
+
+    def instr(x, y):
+        if x is None or y is None:
+            return None
+        if isinstance(x, bytes) and isinstance(y, bytes):
+            return x.find(y) + 1
+        return _text(x).find(_text(y)) + 1
+
+    return replace, instr
+
+
+def set_deadline(conn: sqlite3.Connection, seconds: float) -> threading.Timer:
+    """Stop the statement once ``seconds`` have passed: a progress handler every
+    CHECK_EVERY steps, and a timer that interrupts at the next step for a
+    statement of few, slow steps. Cancel the returned timer when done."""
     deadline = time.monotonic() + seconds
     conn.set_progress_handler(lambda: time.monotonic() > deadline, CHECK_EVERY)
+    return interrupt_after(conn, seconds)
+
+
+def interrupt_after(conn: sqlite3.Connection, seconds: float) -> threading.Timer:
+    timer = threading.Timer(seconds, conn.interrupt)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def open_readonly(

@@ -130,7 +130,7 @@ def run_query(
     except sqlite3.DatabaseError as exc:
         raise QueryError(_explain(exc, timeout)) from None
     guard.install_guards(conn)
-    guard.set_deadline(conn, timeout)
+    timer = guard.set_deadline(conn, timeout)
     try:
         cursor = conn.execute(sql, params or {})
         columns = [d[0] for d in cursor.description or []]
@@ -140,6 +140,7 @@ def run_query(
     except MemoryError:
         raise QueryError(guard.refusal(Exception("out of memory"))) from None
     finally:
+        timer.cancel()
         conn.close()
     return Result(columns, rows[:max_rows], len(rows) > max_rows, note)
 
