@@ -12,14 +12,19 @@ from monitor.crawl import runner_for
 from monitor.display import (
     Progress,
     format_rows,
-    network_cause,
     print_check,
     print_crawl_table,
 )
-
-
-class UserError(Exception):
-    """A mistake in the command's arguments, reported without a traceback."""
+from monitor.preconditions import (  # noqa: F401 - UserError is re-exported
+    UserError,
+    add_network_causes,
+    ask_on_terminal,
+    check_time_order,
+    open_database,
+    preflight,
+    require_database,
+    unknown_slug,
+)
 
 
 def settings(args):
@@ -28,15 +33,6 @@ def settings(args):
     if getattr(args, "db", None):
         cfg.data["database"] = args.db
     return cfg
-
-
-def unknown_slug(slug: str) -> str:
-    """ "unknown platform 'x'" with a did-you-mean and the known slugs."""
-    import difflib
-
-    close = difflib.get_close_matches(slug, SLUGS, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown platform {slug!r}{hint} (known: {', '.join(SLUGS)})"
 
 
 def parse_base_urls(pairs: list[str]) -> dict[str, str]:
@@ -73,31 +69,6 @@ def now_arg(args) -> str | None:
     return None
 
 
-def check_time_order(cfg, slugs, now: str | None, backfill: bool) -> None:
-    """Refuse an observation time earlier than a platform's newest checked
-    crawl (it would be judged after findings decided later), unless --backfill."""
-    from pathlib import Path
-
-    from storage.db import open_db
-    from storage.times import newest_checked_observations, time_key
-
-    if not now or backfill or not Path(cfg.database).is_file():
-        return
-    db = open_db(cfg.database)
-    try:
-        newest = newest_checked_observations(db, list(slugs))
-    finally:
-        db.close()
-    for slug in slugs:
-        if slug in newest and time_key(now) < time_key(newest[slug][0]):
-            observed, crawl_id = newest[slug]
-            raise UserError(
-                f"--now {now} is earlier than {slug}'s newest checked crawl"
-                f" ({crawl_id}, observed {observed}); give --backfill to store an"
-                " older observation without changing findings decided later"
-            )
-
-
 def run_crawls(cfg, slugs, base_urls=None, now=None, parallel=None, quiet=False):
     progress = Progress(io.StringIO() if quiet else None)
     runner = runner_for(cfg, base_urls, now, parallel, on_progress=progress)
@@ -110,29 +81,6 @@ def run_crawls(cfg, slugs, base_urls=None, now=None, parallel=None, quiet=False)
         progress.done()
     add_network_causes(cfg.database, results)
     return results
-
-
-def add_network_causes(path, results) -> None:
-    """Name the network failure (refused, DNS, TLS, timeout) behind a crawl
-    that was not complete, from its download statistics."""
-    from storage.db import open_db
-    from storage.snapshots import get_crawl
-
-    db = open_db(path)
-    try:
-        for r in results:
-            crawl = get_crawl(db, r.crawl_id) if r.crawl_id else None
-            if crawl is None or r.status == "complete":
-                continue
-            try:
-                stats = json.loads(crawl.get("stats") or "{}")
-            except ValueError:
-                continue
-            cause = network_cause(stats)
-            if cause and not any(cause.split(" (")[0] in x for x in r.reasons):
-                r.reasons.append(cause)
-    finally:
-        db.close()
 
 
 def crawl(args) -> int:
@@ -168,52 +116,6 @@ def config(args) -> int:
     return 0
 
 
-MISSING_HINT = (
-    "run `prakerja-monitor crawl` or `prakerja-monitor demo` first"
-    " (the demo writes prakerja-demo/prakerja.db), or give --db"
-)
-
-
-def require_database(cfg) -> str:
-    """The database path, which must exist: only crawl, run, schedule and demo
-    create one."""
-    from pathlib import Path
-
-    path = cfg.database
-    if not Path(path).is_file():
-        raise UserError(f"no database at {path}; {MISSING_HINT}")
-    return path
-
-
-def open_database(cfg, create: bool = False):
-    """The database, migrated; checked whole and writable first (quick_check)."""
-    from storage.db import check_database, open_db
-
-    if not create:
-        require_database(cfg)
-    check_database(cfg.database)
-    return open_db(cfg.database)
-
-
-def preflight(cfg) -> None:
-    """Before fetching anything: an existing database must be whole and
-    writable, and a new one's folder must be writable."""
-    from pathlib import Path
-
-    from storage.db import check_database
-
-    path = Path(cfg.database)
-    if path.exists():
-        check_database(path)
-        return
-    folder = path.parent if str(path.parent) else Path(".")
-    probe = folder
-    while not probe.exists():
-        probe = probe.parent
-    if not os.access(probe, os.W_OK):
-        raise UserError(f"cannot create {path}: {probe} is not writable")
-
-
 def check(args) -> int:
     from monitor.check import check_all
     from storage.findings import count_open
@@ -245,18 +147,6 @@ def alert(args) -> int:
     for line in lines:
         print(line)
     return 1 if any("NOT delivered" in line for line in lines) else 0
-
-
-def ask_on_terminal(question: str) -> bool:
-    """A yes/no question on a terminal; False (no) without one."""
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        return False
-    sys.stderr.write(f"{question}? [y/N] ")
-    sys.stderr.flush()
-    try:
-        return sys.stdin.readline().strip().lower() in ("y", "yes")
-    except (OSError, EOFError):
-        return False
 
 
 def demo(args) -> int:
