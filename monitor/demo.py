@@ -41,7 +41,8 @@ def prepare_folder(folder: Path, ask=None) -> None:
     if entries:
         taken = [n for n in (*OUTPUTS, *OUTPUT_FOLDERS) if n in entries]
         why = (
-            f"{folder} already holds {len(entries)} entries the demo did not create"
+            f"{folder} already holds {len(entries)}"
+            f" entr{'y' if len(entries) == 1 else 'ies'} the demo did not create"
             f" ({', '.join(entries[:3])}{', ...' if len(entries) > 3 else ''})"
         )
         if taken or ask is None or not ask(f"{why}; add the demo's files next to them"):
