@@ -171,7 +171,8 @@ def load_config(path: str | os.PathLike | None = None, env=None) -> Config:
         _merge(data, _read(path), "")
         source = str(path)
     applied = _environment(data, env)
-    data = validate(data, source, applied)
+    if path or applied:  # the defaults alone are known to be valid
+        data = validate(data, source, applied)
     return Config(data, source)
 
 

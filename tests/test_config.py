@@ -166,3 +166,9 @@ def test_environment_values_are_validated_too():
 def test_toml_datetimes_are_accepted_as_times(tmp_path):
     cfg = load_config(write(tmp_path, "halt = 2020-06-30T00:00:00+07:00\n"), env={})
     assert cfg["halt"] == "2020-06-30T00:00:00+07:00"
+
+
+def test_the_defaults_pass_the_schema():
+    from monitor.config import DEFAULTS, validate
+
+    assert validate(dict(DEFAULTS), "defaults")["crawl"]["parallel"] == 4
