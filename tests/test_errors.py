@@ -50,7 +50,7 @@ EXPECT = {
     ("alert", "readonly"): (2, "read-only"),
     ("run", "readonly"): (2, "read-only"),
     ("evidence", "readonly"): (2, "read-only"),
-    ("query", "readonly"): (0, ""),
+    ("query", "readonly"): (0, "opened the database as immutable"),
     ("report", "readonly"): (0, ""),
     ("demo", "readonly"): (2, "read-only"),
     ("crawl", "corrupted"): (2, "damaged"),
