@@ -54,6 +54,8 @@ class Progress:
 
     def _platform_text(self, slug: str) -> str:
         e = self.state[slug]
+        if not (e.get("items") or e.get("pages")) and e.get("event") != "done":
+            return f"{DISPLAY_NAMES.get(slug, slug)} starting"
         return (
             f"{DISPLAY_NAMES.get(slug, slug)} {e.get('items', 0)} items,"
             f" listing pages {pages_text(e)}, {e.get('pages', 0)} responses"
