@@ -25,6 +25,7 @@ from pathlib import Path
 
 from monitor import rules
 from monitor.classify import CLASSIFIER_VERSION, classify
+from storage import fs
 from storage.db import open_db
 from storage.migrations import FACT_COLUMNS
 from storage.snapshots import _json, digest, fact_row
@@ -152,7 +153,7 @@ def build(path: str | Path, n: int, seed: int = 1) -> dict:
     """Write the two crawls into a new database at ``path``; returns the counts."""
     path = Path(path)
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        fs.remove_file(f"{path}{suffix}", within=path.parent)
     open_db(path).close()
     conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA journal_mode=OFF")

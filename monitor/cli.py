@@ -9,20 +9,44 @@ import textwrap
 from monitor import commands
 from monitor.config import SLUGS, ConfigError
 from monitor.crawl import terminate_as_interrupt
+from monitor.errors import explain
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     pass
 
 
-def add(sub, name: str, func, summary: str, example: str, description: str = ""):
-    """Register a sub-command whose help text ends with an example."""
+def number(kind, low=None, high=None, what="a number"):
+    """An argparse type: ``kind`` (int/float) within [low, high]."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f">= {low}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range ({bounds})")
+        return value
+
+    return parse
+
+
+COUNT = number(int, 1, what="a whole number")  # --parallel, --size, --max-rows
+PORT = number(int, 0, 65535, what="a port number")
+DAYS = number(int, 1, what="a whole number of days")
+SECONDS = number(float, 0.001, 86400, what="a number of seconds")
+
+
+def add(sub, name, func, summary: str, example: str, description: str = "", first=""):
+    """Register a sub-command whose help text ends with an example (``first``:
+    what the example needs, e.g. a running replica)."""
     text = textwrap.dedent(description).strip() or summary
     parser = sub.add_parser(
         name,
         help=summary,
         description=text,
-        epilog="Example:\n  " + example,
+        epilog="Example:" + (f" (first: {first})" if first else "") + "\n  " + example,
         formatter_class=HelpFormatter,
     )
     parser.set_defaults(func=func)
@@ -56,6 +80,15 @@ def lang_option(parser) -> None:
     )
 
 
+def backfill(parser) -> None:
+    parser.add_argument(
+        "--backfill",
+        action="store_true",
+        help="allow --now earlier than a platform's newest checked crawl (stored"
+        " as an older observation; findings decided later stay as they are)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="prakerja-monitor",
@@ -64,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
         " after the halt of 30 June 2020 (letter S-148/Dir-Eks/06/2020).",
         epilog="Example:\n  prakerja-monitor demo",
         formatter_class=HelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__()}"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -79,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         own process, store their listings, and print per platform the items, pages,
         trust status and reasons. Exits 1 when a crawl could not be trusted.
         """,
+        first="prakerja-monitor replica --port 8400, in another terminal",
     )
     p.add_argument(
         "platforms", nargs="*", metavar="SLUG", help=f"one of {', '.join(SLUGS)}"
@@ -91,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SLUG=URL",
         help="base URL of a platform (repeatable), e.g. a replica or a recorded site",
     )
-    p.add_argument("--parallel", type=int, help="crawls at a time (default 4)")
+    p.add_argument("--parallel", type=COUNT, help="crawls at a time (default 4)")
+    backfill(p)
 
     p = add(
         sub,
@@ -106,9 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
         Control API under /__replica/ (clock, faults, log, reset, truth).
         """,
     )
-    p.add_argument("--port", type=int, default=8400)
+    p.add_argument("--port", type=PORT, default=8400)
     p.add_argument("--as-of", default="2020-07-08", help="the replica's clock (a date)")
-    p.add_argument("--size", type=int, default=1900, help="listings over all platforms")
+    p.add_argument(
+        "--size", type=COUNT, default=1900, help="listings over all platforms"
+    )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--mode", choices=("prefix", "port"), default="prefix")
 
@@ -117,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         "config",
         commands.config,
         "show the effective configuration",
-        "prakerja-monitor config --show --config prakerja-monitor.toml",
+        "prakerja-monitor config --show --config prakerja-monitor.example.toml",
         """
         Validate the configuration (file, defaults, environment overrides) and, with
         --show, print it with secrets masked.
@@ -130,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         commands.check,
         "compare crawls and update the findings",
-        "prakerja-monitor check --db prakerja.db",
+        "prakerja-monitor check --db prakerja-demo/prakerja.db",
         """
         For every platform, compare each new complete crawl with the previous
         complete one (added, removed, changed field by field, into `changes`),
@@ -146,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         "alert",
         commands.alert,
         "e-mail the digest of new findings to the PMO",
-        "prakerja-monitor alert --dry-run",
+        "prakerja-monitor alert --dry-run --db prakerja-demo/prakerja.db",
         """
         Send one digest of what changed since the last alert: new, reopened and
         resolved findings per platform, and crawls that could not be trusted. By
@@ -172,16 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
         process), check, and send the digest. One summary line per platform.
         Exits 1 when a platform could not be verified.
         """,
+        first="cp prakerja-monitor.example.toml prakerja-monitor.toml, then edit it",
     )
     common(p, now=True)
     lang_option(p)
+    backfill(p)
 
     p = add(
         sub,
         "schedule",
         commands.schedule,
         "run crawls on their schedules",
-        "prakerja-monitor schedule --config prakerja-monitor.toml --list",
+        "prakerja-monitor schedule --config prakerja-monitor.example.toml --list",
         """
         Run the monitor as a service: one job per enabled platform on its cron
         schedule (default every 6 hours, Asia/Jakarta), each crawl in its own
@@ -206,8 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
         payable with Kartu Prakerja, open findings and crawl status.
         """,
     )
-    p.add_argument("--dir", default="prakerja-demo", help="output folder (recreated)")
-    p.add_argument("--size", type=int, default=1900, help="replica catalog size")
+    p.add_argument(
+        "--dir",
+        default="prakerja-demo",
+        help="output folder (prakerja-demo): created, or reused when the demo made"
+        " it; a non-empty folder it did not make is refused",
+    )
+    p.add_argument("--size", type=COUNT, default=1900, help="replica catalog size")
     p.add_argument("--seed", type=int, default=1, help="replica catalog seed")
     lang_option(p)
 
@@ -216,8 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
         "query",
         commands.query,
         "run read-only SQL on the snapshot database",
-        "prakerja-monitor query --saved bundles-payable-after-halt"
-        " --param platform=tokopedia",
+        "prakerja-monitor query --db prakerja-demo/prakerja.db"
+        " --saved bundles-payable-after-halt --param platform=tokopedia",
         """
         Run ad hoc SQL (or a saved query) on a read-only connection with a time
         limit and a row cap. Tables and views: crawls, listings, snapshots,
@@ -236,15 +283,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a parameter of the saved query (repeatable)",
     )
-    p.add_argument("--timeout", type=float, help="seconds before giving up (5)")
-    p.add_argument("--max-rows", type=int, help="rows printed at most (1000)")
+    p.add_argument("--timeout", type=SECONDS, help="seconds before giving up (5)")
+    p.add_argument("--max-rows", type=COUNT, help="rows printed at most (1000)")
 
     p = add(
         sub,
         "evidence",
         commands.evidence,
         "extract and verify a finding's archived response",
-        "prakerja-monitor evidence 12 --out evidence-out",
+        "prakerja-monitor evidence 12 --db prakerja-demo/prakerja.db"
+        " --out evidence-out",
         """
         Print the finding, write the archived response of the crawl that opened it
         (from the crawl's WARC file) to a file, and verify its SHA-256 against the
@@ -256,14 +304,14 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--out", default=".", help="folder for the extracted body")
     p.add_argument("--prune", action="store_true", help="apply the retention")
-    p.add_argument("--days", type=int, help="retention in days (default 90)")
+    p.add_argument("--days", type=DAYS, help="retention in days (default 90)")
 
     p = add(
         sub,
         "serve",
         commands.serve,
         "browse the database in Datasette, read-only",
-        "prakerja-monitor serve --db prakerja.db --port 8001",
+        "prakerja-monitor serve --db prakerja-demo/prakerja.db --port 8001",
         """
         Serve the snapshot database with Datasette at http://HOST:PORT/prakerja,
         read-only (every connection opens with mode=ro; write statements are
@@ -273,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
         """,
     )
     common(p)
-    p.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    p.add_argument("--port", type=PORT, default=8001, help="port (default 8001)")
     p.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
 
     p = add(
@@ -281,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         commands.report,
         "write a self-contained HTML report per platform",
-        "prakerja-monitor report --db prakerja.db --out report.html",
+        "prakerja-monitor report --db prakerja-demo/prakerja.db --out report.html",
         """
         Write one HTML file (no external scripts, styles or fonts) with, per
         platform: bundles payable with Kartu Prakerja per crawl over time (an SVG
@@ -296,14 +344,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_usage(parser, args) -> None:
+    """Combinations of options that make no sense: a usage error (exit 2)."""
+    if args.command == "evidence":
+        if args.prune and args.finding is not None:
+            parser.error("evidence: give a FINDING_ID or --prune, not both")
+        if args.days is not None and not args.prune:
+            parser.error("evidence: --days goes with --prune")
+
+
+def __version__() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("prakerja-monitor")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     terminate_as_interrupt()  # SIGTERM stops a command like Ctrl-C, children too
+    check_usage(parser, args)
     try:
         return args.func(args) or 0
     except ConfigError as exc:
-        print(f"prakerja-monitor: configuration error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"prakerja-monitor: configuration error: {line}", file=sys.stderr)
         return 2
     except commands.UserError as exc:
         print(f"prakerja-monitor {args.command}: {exc}", file=sys.stderr)
@@ -311,6 +379,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - known failures become one line
+        message = explain(exc, args)
+        if message is None:
+            raise
+        print(f"prakerja-monitor {args.command}: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -9,11 +9,22 @@ import sys
 
 from monitor.config import DISPLAY_NAMES, SLUGS, load_config
 from monitor.crawl import runner_for
-from monitor.display import Progress, format_rows, print_check, print_crawl_table
-
-
-class UserError(Exception):
-    """A mistake in the command's arguments, reported without a traceback."""
+from monitor.display import (
+    Progress,
+    format_rows,
+    print_check,
+    print_crawl_table,
+)
+from monitor.preconditions import (  # noqa: F401 - UserError is re-exported
+    UserError,
+    add_network_causes,
+    ask_on_terminal,
+    check_time_order,
+    open_database,
+    preflight,
+    require_database,
+    unknown_slug,
+)
 
 
 def settings(args):
@@ -27,11 +38,18 @@ def settings(args):
 
 
 def parse_base_urls(pairs: list[str]) -> dict[str, str]:
+    from urllib.parse import urlsplit
+
     urls = {}
     for pair in pairs:
         slug, sep, url = pair.partition("=")
-        if not sep or slug not in SLUGS or not url.startswith(("http://", "https://")):
+        if not sep:
             raise UserError(f"--base-url wants SLUG=http(s)://..., got {pair!r}")
+        if slug not in SLUGS:
+            raise UserError(f"--base-url: {unknown_slug(slug)}")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UserError(f"--base-url wants SLUG=http(s)://HOST/..., got {pair!r}")
         urls[slug] = url.rstrip("/")
     return urls
 
@@ -47,7 +65,9 @@ def now_arg(args) -> str | None:
             raise UserError(f"--now wants an ISO 8601 time, got {value!r}") from None
         if parsed.tzinfo is None:
             raise UserError(f"--now needs a UTC offset, e.g. {value}+07:00")
-        return parsed.isoformat()
+        from storage.times import normalize
+
+        return normalize(parsed.isoformat())
     return None
 
 
@@ -55,12 +75,14 @@ def run_crawls(cfg, slugs, base_urls=None, now=None, parallel=None, quiet=False)
     progress = Progress(io.StringIO() if quiet else None)
     runner = runner_for(cfg, base_urls, now, parallel, on_progress=progress)
     try:
-        return runner.run(slugs)
+        results = runner.run(slugs)
     except KeyboardInterrupt:
         runner.stop()
         raise
     finally:
         progress.done()
+    add_network_causes(cfg.database, results)
+    return results
 
 
 def crawl(args) -> int:
@@ -68,10 +90,11 @@ def crawl(args) -> int:
     slugs = args.platforms or cfg.enabled_platforms()
     unknown = [s for s in slugs if s not in SLUGS]
     if unknown:
-        raise UserError(f"unknown platform {unknown[0]!r}; known: {', '.join(SLUGS)}")
-    results = run_crawls(
-        cfg, slugs, parse_base_urls(args.base_url), now_arg(args), args.parallel
-    )
+        raise UserError(unknown_slug(unknown[0]))
+    base_urls, now = parse_base_urls(args.base_url), now_arg(args)
+    preflight(cfg)
+    check_time_order(cfg, slugs, now, args.backfill)
+    results = run_crawls(cfg, slugs, base_urls, now, args.parallel)
     print_crawl_table(results)
     return 0 if all(r.status == "complete" for r in results) else 1
 
@@ -93,12 +116,6 @@ def config(args) -> int:
     else:
         print(f"configuration OK ({cfg.source})")
     return 0
-
-
-def open_database(cfg):
-    from storage.db import open_db
-
-    return open_db(cfg.database)
 
 
 def check(args) -> int:
@@ -135,9 +152,18 @@ def alert(args) -> int:
 
 
 def demo(args) -> int:
-    from monitor.demo import run_demo
+    from monitor.demo import DemoFolderError, run_demo
 
-    result = run_demo(args.dir, size=args.size, seed=args.seed, language=args.lang)
+    try:
+        result = run_demo(
+            args.dir,
+            size=args.size,
+            seed=args.seed,
+            ask=ask_on_terminal,
+            language=args.lang,
+        )
+    except DemoFolderError as exc:
+        raise UserError(str(exc)) from None
     crawls = [r for results in result["results"].values() for r in results]
     return 0 if all(r.status == "complete" for r in crawls) else 1
 
@@ -150,8 +176,9 @@ def run_once(cfg, now=None, slugs=None, quiet=False, out=None) -> int:
     from monitor.check import check_all
 
     out = out or sys.stdout
+    preflight(cfg)
     results = run_crawls(cfg, slugs or cfg.enabled_platforms(), now=now, quiet=quiet)
-    db = open_database(cfg)
+    db = open_database(cfg, create=True)
     try:
         reports = {r.platform: r for r in check_all(db, cfg)}
         lines = send_alerts(db, cfg)
@@ -176,7 +203,9 @@ def run_once(cfg, now=None, slugs=None, quiet=False, out=None) -> int:
 
 
 def run(args) -> int:
-    return run_once(settings(args), now=now_arg(args))
+    cfg, now = settings(args), now_arg(args)
+    check_time_order(cfg, cfg.enabled_platforms(), now, args.backfill)
+    return run_once(cfg, now=now)
 
 
 def schedule(args) -> int:
@@ -226,6 +255,7 @@ def query(args) -> int:
         sql = args.sql
     else:
         raise UserError('give SQL, e.g. "select * from crawls", or --saved NAME')
+    require_database(cfg)
     try:
         result = run_query(
             cfg.database,
@@ -236,6 +266,8 @@ def query(args) -> int:
         )
     except QueryError as exc:
         raise UserError(str(exc)) from None
+    if result.note:
+        print(result.note, file=sys.stderr)
     format_rows(result, args.format, sys.stdout)
     if result.truncated:
         print(
@@ -268,7 +300,13 @@ def evidence(args) -> int:
         try:
             found = extract(db, args.finding, args.out)
         except EvidenceError as exc:
-            raise UserError(str(exc)) from None
+            hint = ""
+            if "missing" in str(exc):
+                hint = (
+                    "; restore the evidence folder (evidence_dir) from a backup,"
+                    " or give --config with the evidence_dir the crawl used"
+                )
+            raise UserError(f"{exc}{hint}") from None
     finally:
         db.close()
     f = finding
@@ -291,8 +329,10 @@ def evidence(args) -> int:
 
 def serve(args) -> int:
     from monitor.serve import serve as serve_datasette
+    from storage.db import check_database
 
     cfg = settings(args)
+    check_database(require_database(cfg), write=False)
     try:
         serve_datasette(
             cfg.database,
@@ -309,8 +349,10 @@ def serve(args) -> int:
 
 def report(args) -> int:
     from monitor.report import write_report
+    from storage.db import check_database
 
     cfg = settings(args)
+    check_database(require_database(cfg), write=False)
     try:
         context = write_report(cfg.database, args.out, language=cfg["language"])
     except FileNotFoundError as exc:

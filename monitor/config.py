@@ -6,9 +6,7 @@ import copy
 import os
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from monitor.platforms import (  # noqa: F401 - re-exported
     DISPLAY_NAMES,
@@ -109,49 +107,43 @@ class Config:
 
 
 def _merge(base: dict, extra: dict, where: str) -> None:
+    """Lay ``extra`` over ``base``; the schema judges the keys and values."""
     for key, value in extra.items():
         if key == "password":
             raise ConfigError(f"setting {where}password: put secrets in ${SECRET_ENV}")
-        if key not in base:
-            raise ConfigError(f"unknown setting {where}{key!r}")
-        if isinstance(base[key], dict) and not isinstance(value, dict):
-            raise ConfigError(f"setting {where}{key!r} must be a table")
-        if isinstance(base[key], dict):
+        if isinstance(base.get(key), dict) and isinstance(value, dict):
             _merge(base[key], value, f"{where}{key}.")
         else:
             base[key] = value
 
 
-def load_config(path: str | os.PathLike | None = None, env=None) -> Config:
-    """Defaults, then the TOML file (``path`` or $PRAKERJA_MONITOR_CONFIG, or
-    ./prakerja-monitor.toml when present), then environment overrides; validated."""
-    env = os.environ if env is None else env
-    data = copy.deepcopy(DEFAULTS)
-    path = path or env.get("PRAKERJA_MONITOR_CONFIG")
-    source = "defaults"
-    if not path and Path("prakerja-monitor.toml").is_file():
-        path = "prakerja-monitor.toml"
-    if path:
-        try:
-            text = Path(path).read_text("utf-8")
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot read configuration {path}: {exc.strerror}"
-            ) from None
-        try:
-            parsed = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-        for slug in parsed.get("platforms", {}):
+def _read(path) -> dict:
+    try:
+        text = Path(path).read_text("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read configuration {path}: {exc.strerror}") from None
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    for table in ("platforms", "partners"):
+        section = parsed.get(table, {})
+        for slug in section if isinstance(section, dict) else ():
             if slug not in SLUGS:
+                import difflib
+
+                close = difflib.get_close_matches(slug, SLUGS, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise ConfigError(
-                    f"{path}: unknown platform {slug!r}; known: {', '.join(SLUGS)}"
+                    f"{path}: unknown platform {slug!r} in [{table}]{hint}"
+                    f" (known: {', '.join(SLUGS)})"
                 )
-        for slug in parsed.get("partners", {}):
-            if slug not in SLUGS:
-                raise ConfigError(f"{path}: unknown platform {slug!r} in [partners]")
-        _merge(data, parsed, "")
-        source = str(path)
+    return parsed
+
+
+def _environment(data: dict, env) -> dict[str, str]:
+    """Apply the environment overrides; returns setting key -> variable name."""
+    applied = {}
     for name, (section, key, kind) in ENVIRONMENT.items():
         if name in env and env[name] != "":
             value = env[name]
@@ -159,79 +151,58 @@ def load_config(path: str | os.PathLike | None = None, env=None) -> Config:
                 try:
                     value = int(value)
                 except ValueError:
-                    raise ConfigError(f"${name} must be a whole number") from None
+                    raise ConfigError(
+                        f"${name}: expected a whole number, got {value!r}"
+                    ) from None
             elif kind == "list":
                 value = [v.strip() for v in value.split(",") if v.strip()]
             (data[section] if section else data)[key] = value
-    validate(data, source)
+            applied[f"{section}.{key}" if section else key] = name
+    return applied
+
+
+def load_config(path: str | os.PathLike | None = None, env=None) -> Config:
+    """Defaults, then the TOML file (``path`` or $PRAKERJA_MONITOR_CONFIG, or
+    ./prakerja-monitor.toml when present), then environment overrides; validated
+    against the schema (monitor/config_schema.py)."""
+    env = os.environ if env is None else env
+    data = copy.deepcopy(DEFAULTS)
+    path = path or env.get("PRAKERJA_MONITOR_CONFIG")
+    source = "defaults"
+    if not path and Path("prakerja-monitor.toml").is_file():
+        path = "prakerja-monitor.toml"
+    if path:
+        _merge(data, _read(path), "")
+        source = str(path)
+    applied = _environment(data, env)
+    if path or applied:  # the defaults alone are known to be valid
+        data = validate(data, source, applied)
     return Config(data, source)
 
 
-def _check_time(value, what: str) -> None:
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(f"{what}: {value!r} is not an ISO 8601 time") from None
-    if parsed.tzinfo is None:
-        raise ConfigError(f"{what}: {value!r} needs a UTC offset, e.g. +07:00")
+def validate(data: dict, source: str, from_env: dict | None = None) -> dict:
+    """The normalized settings, or ConfigError with one line per problem, each
+    naming the file (or environment variable) and the key."""
+    from monitor.config_schema import validate_settings
 
-
-def check_cron(expression: str, timezone: str, what: str) -> None:
-    from apscheduler.triggers.cron import CronTrigger
-
-    try:
-        CronTrigger.from_crontab(expression, timezone=timezone)
-    except (ValueError, TypeError) as exc:
+    normalized, problems = validate_settings(data)
+    if not problems:
+        smtp = normalized["smtp"]
+        if smtp["host"] and not smtp["recipients"]:
+            problems.append("smtp.recipients: empty, but smtp.host is set")
+        if "password" in smtp:
+            problems.append(f"smtp.password: put secrets in ${SECRET_ENV} only")
+        if int(normalized["crawl"]["parallel"]) < 1:
+            problems.append("crawl.parallel: must be at least 1")
+    if problems:
         raise ConfigError(
-            f"{what}: bad cron expression {expression!r}: {exc}"
-        ) from None
-
-
-def validate(data: dict, source: str) -> None:
-    where = f"{source}: " if source != "defaults" else ""
-    _check_time(data["halt"], f"{where}halt")
-    if data["language"] not in ("id", "en"):
-        raise ConfigError(f"{where}language must be id or en, not {data['language']!r}")
-    evidence_url = str(data["evidence_url"] or "")
-    if evidence_url and not evidence_url.startswith(("http://", "https://")):
-        raise ConfigError(
-            f"{where}evidence_url: {evidence_url!r} is not an http(s) URL"
+            "\n".join(_where(p, source, from_env or {}) for p in problems)
         )
-    detailed = data["digest"]["detailed_per_platform"]
-    if isinstance(detailed, bool) or not isinstance(detailed, int) or detailed < 0:
-        raise ConfigError(f"{where}digest.detailed_per_platform must be 0 or more")
-    tz = data["schedule"]["timezone"]
-    try:
-        from zoneinfo import ZoneInfo
+    return normalized
 
-        ZoneInfo(tz)
-    except Exception:
-        raise ConfigError(
-            f"{where}schedule.timezone: unknown time zone {tz!r}"
-        ) from None
-    check_cron(data["schedule"]["cron"], tz, f"{where}schedule.cron")
-    for slug, platform in data["platforms"].items():
-        url = platform["base_url"]
-        parts = urlsplit(str(url))
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(
-                f"{where}platforms.{slug}.base_url: {url!r} is not an http(s) URL"
-            )
-        if parts.query or parts.fragment:
-            raise ConfigError(f"{where}platforms.{slug}.base_url: no query or fragment")
-        platform["base_url"] = str(url).rstrip("/")
-        if platform.get("schedule"):
-            check_cron(platform["schedule"], tz, f"{where}platforms.{slug}.schedule")
-    for slug, window in data["partners"].items():
-        for key in ("from", "until"):
-            if window.get(key):
-                _check_time(window[key], f"{where}partners.{slug}.{key}")
-    smtp = data["smtp"]
-    if smtp["security"] not in ("starttls", "ssl", "none"):
-        raise ConfigError(f"{where}smtp.security must be starttls, ssl or none")
-    if smtp["host"] and not smtp["recipients"]:
-        raise ConfigError(f"{where}smtp.recipients is empty but smtp.host is set")
-    if "password" in smtp:
-        raise ConfigError(f"{where}smtp.password: put secrets in ${SECRET_ENV} only")
-    if int(data["crawl"]["parallel"]) < 1:
-        raise ConfigError(f"{where}crawl.parallel must be at least 1")
+
+def _where(problem: str, source: str, from_env: dict) -> str:
+    key = problem.split(":", 1)[0]
+    if key in from_env:
+        return f"${from_env[key]} (setting {problem})"
+    return f"{source}: {problem}" if source != "defaults" else problem

@@ -19,6 +19,8 @@ from email.policy import SMTP
 from email.utils import make_msgid, parsedate_to_datetime
 from pathlib import Path
 
+from storage import fs
+
 log = logging.getLogger(__name__)
 
 DIGEST_HEADER = "X-Prakerja-Digest"
@@ -126,7 +128,7 @@ def write_outbox(message: EmailMessage, folder: str | os.PathLike) -> Path:
             os.fsync(out.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        fs.remove_file(temporary, within=folder)
         raise
     return path
 

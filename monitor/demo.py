@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -10,6 +9,49 @@ from pathlib import Path
 from monitor.config import DISPLAY_NAMES, SLUGS, load_config
 
 BEFORE, AFTER = "2020-06-29", "2020-07-02"
+# What the demo writes into its folder, and so the only names it may remove.
+OUTPUTS = ("prakerja.db", "prakerja.db-wal", "prakerja.db-shm", "report.html")
+OUTPUT_FOLDERS = ("outbox", "evidence")
+
+
+class DemoFolderError(Exception):
+    """The demo's folder holds something it did not write; nothing was touched."""
+
+
+def prepare_folder(folder: Path, ask=None) -> None:
+    """Make ``folder`` ready: create and mark it, or clear the demo's own outputs
+    from a folder it marked earlier. A non-empty folder the demo did not make is
+    refused (on a terminal, ``ask`` may allow adding to it when none of the
+    demo's file names is taken); other files are never deleted."""
+    from storage import fs
+
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        fs.mark_folder(folder, "demo")
+        return
+    if not folder.is_dir():
+        raise DemoFolderError(f"{folder} is a file, not a folder; choose another --dir")
+    if fs.is_marked(folder):
+        for name in OUTPUTS:
+            fs.remove_file(folder / name, within=folder)
+        for name in OUTPUT_FOLDERS:
+            fs.remove_tree(folder / name, owner=folder)
+        return
+    entries = sorted(p.name for p in folder.iterdir())
+    if entries:
+        taken = [n for n in (*OUTPUTS, *OUTPUT_FOLDERS) if n in entries]
+        why = (
+            f"{folder} already holds {len(entries)}"
+            f" entr{'y' if len(entries) == 1 else 'ies'} the demo did not create"
+            f" ({', '.join(entries[:3])}{', ...' if len(entries) > 3 else ''})"
+        )
+        if taken or ask is None or not ask(f"{why}; add the demo's files next to them"):
+            raise DemoFolderError(
+                f"{why}; nothing was changed. Choose an empty or new folder with --dir"
+            )
+    fs.mark_folder(folder, "demo")
+
+
 EXAMPLE_QUERIES = (
     (
         "bundles payable with Kartu Prakerja after the halt",
@@ -53,9 +95,9 @@ def summary_table(rows: list[dict]) -> str:
 
 
 def run_demo(
-    folder: str, size: int = 1900, seed: int = 1, out=None, language=None
+    folder: str, size: int = 1900, seed: int = 1, out=None, ask=None, language=None
 ) -> dict:
-    """Run the demo in ``folder`` (recreated); returns what it found."""
+    """Run the demo in ``folder`` (see prepare_folder); returns what it found."""
     from monitor import commands, display
     from monitor.alerting import send_alerts
     from monitor.check import check_all
@@ -67,9 +109,7 @@ def run_demo(
     out = out or sys.stdout
     started = time.monotonic()
     folder = Path(folder)
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    prepare_folder(folder, ask)
     cfg = demo_config(folder, language)
     with start_replica(seed=seed, size=size, as_of=BEFORE) as replica:
         out.write(

@@ -4,60 +4,65 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
-import time
 
 from monitor.config import DISPLAY_NAMES
 from monitor.crawl import CrawlResult
+from monitor.progress import Progress  # noqa: F401 - re-exported
+
+CELL = 80  # characters of a table cell; longer ones are cut and marked
+CUT = "\u2026"
+# Scrapy/Twisted exception names in a crawl's stats -> the network cause.
+NETWORK_CAUSES = (
+    ("ConnectionRefused", "connection refused"),
+    ("DNSLookup", "DNS lookup failed (host name not found)"),
+    ("SSL", "TLS handshake failed"),
+    ("TLS", "TLS handshake failed"),
+    ("TimeoutError", "timed out"),
+    ("TCPTimedOut", "timed out"),
+    ("ConnectionLost", "connection lost"),
+    ("ResponseNeverReceived", "no response (connection dropped)"),
+    ("NoRoute", "no route to host"),
+)
 
 
-class Progress:
-    """Crawl progress on stderr: one refreshing line on a terminal, else a line
-    per platform every few seconds."""
-
-    def __init__(self, stream=None, every: float = 5.0):
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
-        self.state: dict[str, dict] = {}
-        self.last: dict[str, float] = {}
-        self.every = every
-        self.lock = threading.Lock()
-
-    def __call__(self, event: dict) -> None:
-        slug = event.get("platform")
-        with self.lock:
-            self.state[slug] = event
-            if self.tty:
-                line = "  ".join(
-                    f"{s}: {e.get('items', 0)} items/{e.get('pages', 0)} pages"
-                    for s, e in sorted(self.state.items())
-                )
-                self.stream.write("\r\033[K" + line[:200])
-            elif time.monotonic() - self.last.get(slug, 0) >= self.every:
-                self.last[slug] = time.monotonic()
-                done = event.get("listing_pages", 0)
-                total = event.get("listing_pages_announced", 0) or "?"
-                self.stream.write(
-                    f"  {slug}: {event.get('items', 0)} items, listing pages"
-                    f" {done}/{total}, {event.get('pages', 0)} responses\n"
-                )
-            self.stream.flush()
-
-    def done(self) -> None:
-        if self.tty:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+def network_cause(stats: dict | None) -> str | None:
+    """The network failure behind a crawl's download errors, if there was one:
+    e.g. "network: connection refused (10 attempts)"."""
+    counts: dict[str, int] = {}
+    for key, value in (stats or {}).items():
+        if not key.startswith("downloader/exception_type_count/"):
+            continue
+        name = key.rsplit("/", 1)[-1]
+        for marker, cause in NETWORK_CAUSES:
+            if marker in name:
+                counts[cause] = counts.get(cause, 0) + int(value or 0)
+                break
+    if not counts:
+        return None
+    cause, n = max(counts.items(), key=lambda kv: kv[1])
+    return f"network: {cause} ({n} attempt{'s' if n != 1 else ''})"
 
 
-def print_crawl_table(results: list[CrawlResult], out=None) -> None:
+def print_crawl_table(results: list[CrawlResult], out=None, width=None) -> None:
+    """One row per platform; the status and reasons wrap within the width."""
+    import shutil
+    import textwrap
+
     out = out or sys.stdout
+    width = width or max(60, shutil.get_terminal_size((100, 24)).columns)
     out.write(f"{'platform':<14} {'crawl':>5} {'items':>6} {'pages':>6}  status\n")
+    indent = " " * 36
     for r in results:
         reasons = "; ".join(r.reasons)
-        out.write(
+        head = (
             f"{DISPLAY_NAMES[r.platform]:<14} {r.crawl_id or '-':>5} {r.items:>6}"
-            f" {r.pages:>6}  {r.status}{': ' + reasons if reasons else ''}\n"
+            f" {r.pages:>6}  "
         )
+        status = f"{r.status}{': ' + reasons if reasons else ''}"
+        lines = textwrap.wrap(status, max(20, width - len(indent))) or [""]
+        out.write(head + lines[0] + "\n")
+        for line in lines[1:]:
+            out.write(indent + line + "\n")
 
 
 def print_check(reports, out=None) -> None:
@@ -86,17 +91,37 @@ def format_rows(result, fmt: str, out) -> None:
         writer.writerow(result.columns)
         writer.writerows(result.rows)
     else:
-        cells = [[("" if v is None else str(v)) for v in row] for row in result.rows]
-        cells = [[c.replace("\n", " ")[:80] for c in row] for row in cells]
-        widths = [
-            max([len(col)] + [len(row[i]) for row in cells])
-            for i, col in enumerate(result.columns)
-        ]
-        line = "  ".join(
-            c.ljust(w) for c, w in zip(result.columns, widths, strict=True)
+        write_table(result.columns, result.rows, out)
+
+
+def cut(value) -> tuple[str, bool]:
+    text = "" if value is None else str(value).replace("\n", " ")
+    if len(text) > CELL:
+        return text[: CELL - 1] + CUT, True
+    return text, False
+
+
+def write_table(columns, rows, out) -> int:
+    """Aligned columns; a cell over CELL characters is cut and ends in "…".
+    Returns how many cells were cut (a note on stderr says so)."""
+    cells, cuts = [], 0
+    for row in rows:
+        pairs = [cut(v) for v in row]
+        cuts += sum(was_cut for _, was_cut in pairs)
+        cells.append([text for text, _ in pairs])
+    widths = [
+        max([len(col)] + [len(row[i]) for row in cells])
+        for i, col in enumerate(columns)
+    ]
+    line = "  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))
+    out.write(line.rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
+    for row in cells:
+        text = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+        out.write(text.rstrip() + "\n")
+    out.write(f"({len(rows)} row{'' if len(rows) == 1 else 's'})\n")
+    if cuts:
+        sys.stderr.write(
+            f"note: {cuts} cell{'s' if cuts != 1 else ''} longer than {CELL}"
+            f" characters cut (marked {CUT}); --format csv or json shows them whole\n"
         )
-        out.write(line.rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
-        for row in cells:
-            text = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
-            out.write(text.rstrip() + "\n")
-        out.write(f"({len(result.rows)} rows)\n")
+    return cuts

@@ -3,13 +3,16 @@ retention of the WARC archive."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
 from storage import evidence as store
+from storage import fs
 
 
 class EvidenceError(Exception):
@@ -18,7 +21,13 @@ class EvidenceError(Exception):
 
 def read_record(warc_file: str, offset: int, record_id: str):
     """(WARC headers, payload bytes) of the record: at ``offset`` in the crawl's
-    archive, or found by its id when pruning has moved it."""
+    archive, or found by its id when pruning has moved it. warcio's warnings
+    about a damaged file (one per record) are kept off the terminal."""
+    with contextlib.redirect_stderr(io.StringIO()):
+        return _read_record(warc_file, offset, record_id)
+
+
+def _read_record(warc_file: str, offset: int, record_id: str):
     path = Path(warc_file)
     if not path.is_file():
         raise EvidenceError(f"archive file {warc_file} is missing")
@@ -67,7 +76,7 @@ def extract(db, finding_id: int, out_dir: str | Path) -> dict:
 def record_spans(path: Path) -> list[tuple[int, int]]:
     """(offset, length) of every record (one gzip member each) in a WARC file."""
     spans = []
-    with path.open("rb") as stream:
+    with path.open("rb") as stream, contextlib.redirect_stderr(io.StringIO()):
         iterator = ArchiveIterator(stream)
         for record in iterator:
             record.raw_stream.read()  # the length is known once the record is read
@@ -90,7 +99,10 @@ def prune(db, folder: str | Path, days: int, now: datetime | None = None) -> dic
         if not path.is_file():
             continue
         if not cited:
-            path.unlink()
+            try:
+                fs.remove_file(path, within=folder)
+            except fs.UnsafeDeleteError:
+                continue  # an archive outside the evidence folder is left alone
             store.forget_offsets(db, crawl["id"], set())
             files_removed += 1
             continue

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import sqlite_utils
 
+from storage import guard
 from storage.migrations import migrations
 
 DEFAULT_PATH = "prakerja.db"
 
 
 def connect(path: str | Path, readonly: bool = False, timeout: float = 30.0):
-    """A sqlite3 connection; ``readonly`` opens with ``mode=ro`` so writes fail."""
+    """A sqlite3 connection; ``readonly`` opens with ``mode=ro`` so writes fail
+    (``immutable=1`` in a read-only folder, see storage.guard)."""
     if readonly:
-        uri = Path(path).resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+        conn, _note = guard.open_readonly(path, timeout=timeout)
     else:
         conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -43,6 +44,29 @@ def open_db(path: str | Path = DEFAULT_PATH) -> sqlite_utils.Database:
             raise
         conn.execute("COMMIT")
     return db
+
+
+def check_database(path: str | Path, write: bool = True) -> None:
+    """Before a command relies on it: the file is a whole SQLite database and,
+    with ``write``, can be written (migrated, write lock taken, nothing written).
+    Raises sqlite3.DatabaseError (damaged) or OperationalError (read-only,
+    locked) in SQLite's own words."""
+    if write:
+        db = open_db(path)
+        conn = db.conn
+    else:
+        conn = connect(path, readonly=True)
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(
+                "database disk image is malformed: " + "; ".join(problems)
+            )
+        if write:
+            conn.execute("BEGIN IMMEDIATE")  # takes the write lock, writes nothing
+            conn.execute("ROLLBACK")
+    finally:
+        conn.close()
 
 
 def open_memory() -> sqlite_utils.Database:

@@ -286,3 +286,12 @@ def m006_claims_and_liveness(db: Database) -> None:
         ALTER TABLE crawls ADD COLUMN superseded_by INTEGER;
         """
     )
+
+
+@migrations()
+def m007_times_at_one_offset(db: Database) -> None:
+    """Every stored ``*_at`` time at +07:00, so comparing them as text (max(),
+    ORDER BY, listings.last_seen_at) is comparing times (issue 14)."""
+    from storage.times import normalize_all
+
+    normalize_all(db)

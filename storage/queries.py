@@ -4,11 +4,10 @@ read-only, time-limited runner for ad hoc SQL."""
 from __future__ import annotations
 
 import sqlite3
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.db import connect
+from storage import guard
 
 HALT = "2020-06-30T00:00:00+07:00"
 
@@ -112,6 +111,7 @@ class Result:
     columns: list[str]
     rows: list[tuple]
     truncated: bool
+    note: str | None = None
 
 
 def run_query(
@@ -121,30 +121,47 @@ def run_query(
     timeout: float = 5.0,
     max_rows: int = 1000,
 ) -> Result:
-    """Run ``sql`` on a read-only connection with a time limit and a row cap."""
-    if not Path(path).exists():
-        raise QueryError(f"no database at {path}")
-    conn = connect(path, readonly=True)
-    deadline = time.monotonic() + timeout
-    conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+    """Run ``sql`` on a guarded read-only connection (reads only, a time limit
+    checked every thousand steps, string and memory caps) with a row cap."""
+    if not Path(path).is_file():
+        raise QueryError(f"no database at {path}; run crawl or demo first")
+    try:
+        conn, note = guard.open_readonly(path)
+    except sqlite3.DatabaseError as exc:
+        raise QueryError(_explain(exc, timeout)) from None
+    guard.install_guards(conn)
+    timer = guard.set_deadline(conn, timeout)
     try:
         cursor = conn.execute(sql, params or {})
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchmany(max_rows + 1)
-    except sqlite3.OperationalError as exc:
-        if "interrupted" in str(exc):
-            raise QueryError(f"query stopped after the {timeout:g} s limit") from None
-        if "readonly" in str(exc) or "read-only" in str(exc):
-            raise QueryError(
-                "the database is opened read-only: queries cannot change it"
-                " (write statements are refused)"
-            ) from None
-        raise QueryError(f"SQL error: {exc}") from None
     except (sqlite3.DatabaseError, sqlite3.ProgrammingError) as exc:
-        raise QueryError(f"SQL error: {exc}") from None
+        raise QueryError(_explain(exc, timeout)) from None
+    except MemoryError:
+        raise QueryError(guard.refusal(Exception("out of memory"))) from None
     finally:
+        timer.cancel()
         conn.close()
-    return Result(columns, rows[:max_rows], len(rows) > max_rows)
+    return Result(columns, rows[:max_rows], len(rows) > max_rows, note)
+
+
+def _explain(exc: Exception, timeout: float) -> str:
+    if "interrupted" in str(exc):
+        return f"query stopped after the {timeout:g} s limit"
+    if "malformed" in str(exc) or "not a database" in str(exc):
+        return (
+            f"the database is damaged ({exc}); restore it from a backup,"
+            " or start a new one with --db NEW.db"
+        )
+    refused = guard.refusal(exc)
+    if refused:
+        return refused
+    if "readonly" in str(exc) or "read-only" in str(exc):
+        return (
+            "the database is opened read-only: queries cannot change it"
+            " (write statements are refused)"
+        )
+    return f"SQL error: {exc}"
 
 
 def saved_params(query: SavedQuery, given: dict[str, str]) -> dict[str, str]:

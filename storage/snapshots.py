@@ -6,10 +6,10 @@ import hashlib
 import json
 import os
 import socket
-from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from storage import times
 from storage.evidence import payload_keys
 from storage.migrations import FACT_COLUMNS
 
@@ -24,7 +24,8 @@ JSON_COLUMNS = {
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    """The wall clock as stored: ISO 8601 at +07:00 (storage/times.py)."""
+    return times.now()
 
 
 def _json(value) -> str:
@@ -66,7 +67,7 @@ def start_crawl(
         [
             platform,
             started,
-            observed_at or started,
+            times.normalize(observed_at) or started,
             base_url,
             pid or os.getpid(),
             socket.gethostname(),

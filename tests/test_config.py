@@ -77,3 +77,98 @@ def test_show_masks_the_password(capsys):
         del os.environ["PRAKERJA_MONITOR_SMTP_PASSWORD"]
     out = capsys.readouterr().out
     assert "hunter2" not in out and '"password": "***"' in out
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "expected"),
+    [
+        (
+            '[platforms.tokopedia]\nenabled = "no"\n',
+            "platforms.tokopedia.enabled",
+            "true or false",
+        ),
+        ('[smtp]\nrecipients = "a@b"\n', "smtp.recipients", "a list"),
+        ("[smtp]\nport = 99999\n", "smtp.port", "at most 65535"),
+        ("[trust]\nmin_share = 8\n", "trust.min_share", "at most 1"),
+        (
+            "[schedule]\ninterval_seconds = -5\n",
+            "schedule.interval_seconds",
+            "at least 0",
+        ),
+        ('[crawl]\nparallel = "four"\n', "crawl.parallel", "a whole number"),
+        ("[crawl]\nparallel = 0\n", "crawl.parallel", "at least 1"),
+        ('[smtp]\nsender = "pmo at example"\n', "smtp.sender", "not an e-mail"),
+        (
+            '[smtp]\nrecipients = ["ok@x.id", "bad@@x"]\n',
+            "smtp.recipients.1",
+            "not an e-mail",
+        ),
+        ('[smtp]\nsecurity = "tls"\n', "smtp.security", "'starttls', 'ssl'"),
+        (
+            '[schedule]\ntimezone = "Asia/Jakartaa"\n',
+            "schedule.timezone",
+            "unknown time zone",
+        ),
+        ('[schedule]\ncron = "61 * * * *"\n', "schedule.cron", "bad cron"),
+        (
+            '[platforms.sisnaker]\nbase_url = "prakerja.kemnaker.go.id"\n',
+            "platforms.sisnaker.base_url",
+            "not an http(s) URL",
+        ),
+        ("[evidence]\nretention_days = 0\n", "evidence.retention_days", "at least 1"),
+        (
+            '[smtp]\nrecipiants = ["a@b.id"]\n',
+            "unknown setting 'recipiants'",
+            "did you mean 'recipients'",
+        ),
+        ('databse = "x.db"\n', "unknown setting 'databse'", "did you mean 'database'"),
+        (
+            "[platforms.tokopdia]\nenabled = true\n",
+            "unknown platform 'tokopdia'",
+            "did you mean 'tokopedia'",
+        ),
+    ],
+)
+def test_each_bad_value_is_one_line_naming_file_and_key(
+    tmp_path, capsys, text, key, expected
+):
+    from monitor.cli import main
+
+    path = write(tmp_path, text)
+    assert main(["config", "--config", str(path)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1, lines
+    assert f"{path}: {key}" in lines[0] and expected in lines[0], lines[0]
+
+
+def test_every_problem_gets_its_own_line(tmp_path):
+    path = write(tmp_path, "[crawl]\nparallel = 0\ntimeout = -1\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    lines = str(caught.value).splitlines()
+    assert [line.split(": ")[1] for line in lines] == [
+        "crawl.parallel",
+        "crawl.timeout",
+    ]
+
+
+def test_environment_values_are_validated_too():
+    with pytest.raises(ConfigError, match=r"\$PRAKERJA_MONITOR_SMTP_PORT .*smtp\.port"):
+        load_config(env={"PRAKERJA_MONITOR_SMTP_PORT": "0"})
+    with pytest.raises(
+        ConfigError, match="PRAKERJA_MONITOR_PARALLEL: expected a whole"
+    ):
+        load_config(env={"PRAKERJA_MONITOR_PARALLEL": "four"})
+    cfg = load_config(env={"PRAKERJA_MONITOR_RECIPIENTS": "a@x.id, b@y.id"})
+    assert cfg["smtp"]["recipients"] == ["a@x.id", "b@y.id"]
+
+
+def test_toml_datetimes_are_accepted_as_times(tmp_path):
+    cfg = load_config(write(tmp_path, "halt = 2020-06-30T00:00:00+07:00\n"), env={})
+    assert cfg["halt"] == "2020-06-30T00:00:00+07:00"
+
+
+def test_the_defaults_pass_the_schema():
+    from monitor.config import DEFAULTS, validate
+
+    assert validate(dict(DEFAULTS), "defaults")["crawl"]["parallel"] == 4
