@@ -293,7 +293,7 @@ def test_language_from_config_and_command_line(tmp_path):
     assert (cfg["language"], cfg["evidence_url"]) == ("en", "https://pmo.example/bukti")
     assert load_config(env={})["language"] == "id"
     path.write_text('language = "fr"\n')
-    with pytest.raises(ConfigError, match="language must be id or en"):
+    with pytest.raises(ConfigError, match="language: expected 'id' or 'en'"):
         load_config(path, env={})
     for command in ("alert", "report", "run", "schedule", "demo"):
         assert build_parser().parse_args([command, "--lang", "en"]).lang == "en"
