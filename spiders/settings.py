@@ -36,6 +36,8 @@ DOWNLOADER_MIDDLEWARES = {
 
 SPIDER_MIDDLEWARES = {"spiders.evidence.ArchiveMiddleware": 950}
 PRAKERJA_EVIDENCE_DIR = None  # per-crawl WARC files of the responses behind items
+PRAKERJA_OPERATOR = ""  # who runs the crawl, written into each WARC's warcinfo
+PRAKERJA_CONTACT = ""
 
 ITEM_PIPELINES = {
     "spiders.pipelines.NormalizePipeline": 100,

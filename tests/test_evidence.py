@@ -55,8 +55,8 @@ def test_retention_keeps_cited_records_and_drops_the_rest(crawled, cfg, tmp_path
     files = sorted(Path(cfg["evidence_dir"]).rglob("*.warc.gz"))
     before = {f: len(records(f)) for f in files}
     cited = len(finding_evidence(crawled))
-    later = datetime.now(UTC) + timedelta(days=1)
-    done = prune(crawled, cfg["evidence_dir"], days=0, now=later)
+    later = datetime.now(UTC) + timedelta(days=2)
+    done = prune(crawled, cfg["evidence_dir"], days=1, now=later)
     after = {f: len(records(f)) for f in files if f.exists()}
     assert done["dropped"] > 0 and sum(after.values()) < sum(before.values())
     assert done["kept"] >= cited
