@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import weakref
-from importlib.metadata import PackageNotFoundError, version
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,15 +27,7 @@ from warcio.warcwriter import WARCWriter
 
 from storage import evidence as store
 
-SOFTWARE = "prakerja-monitor"
 DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
-
-
-def software_version() -> str:
-    try:
-        return f"{SOFTWARE}/{version(SOFTWARE)}"
-    except PackageNotFoundError:  # running from a checkout without install
-        return f"{SOFTWARE}/unknown"
 
 
 def payload_digest(body: bytes) -> str:
@@ -72,7 +63,7 @@ class ArchiveMiddleware:
         if not folder or not db_path:
             raise NotConfigured("evidence needs PRAKERJA_EVIDENCE_DIR and a database")
         info = {
-            "software": software_version(),
+            "software": store.software_version(),
             "format": "WARC File Format 1.1",
             "conformsTo": "https://iipc.github.io/warc-specifications/"
             "specifications/warc-format/warc-1.1/",

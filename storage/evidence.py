@@ -4,6 +4,7 @@ the findings and packages cite."""
 from __future__ import annotations
 
 import json
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -26,6 +27,15 @@ RECORD_COLUMNS = (
     "page",
 )
 LISTING, DETAIL = "listing", "detail"
+SOFTWARE = "prakerja-monitor"
+
+
+def software_version() -> str:
+    """``prakerja-monitor/<version>``: named in every warcinfo and package."""
+    try:
+        return f"{SOFTWARE}/{version(SOFTWARE)}"
+    except PackageNotFoundError:  # running from a checkout without install
+        return f"{SOFTWARE}/unknown"
 
 
 def warc_path(folder: str | Path, identity: str, platform: str, crawl_id: int) -> Path:
@@ -311,3 +321,42 @@ def move_records(db: Database, crawl_id: int, kept: dict[str, int]) -> None:
             "UPDATE archive_records SET offset = ? WHERE record_id = ?",
             [(offset, rid) for rid, offset in kept.items()],
         )
+
+
+def finding_story(db: Database, finding_id: int) -> dict | None:
+    """A finding with the facts of its violating version, its judgment, its
+    events and the crawls of its life (for a package's summary)."""
+    rows = list(
+        db.query(
+            "SELECT f.*, v.url, v.title, v.provider, v.price_idr, v.list_price_idr,"
+            " v.components, v.payment_methods, v.prakerja_evidence,"
+            " v.bundle_label, v.bundle_keywords, j.bundle_reasons,"
+            " j.classifier_version FROM findings f"
+            " LEFT JOIN listing_versions v ON v.id = f.version_id"
+            " LEFT JOIN judgments j ON j.version_id = f.version_id WHERE f.id = ?",
+            [finding_id],
+        )
+    )
+    if not rows:
+        return None
+    story = rows[0]
+    for key in ("components", "payment_methods", "prakerja_evidence"):
+        story[key] = json.loads(story[key] or "[]")
+    for key in ("bundle_keywords", "bundle_reasons"):
+        story[key] = json.loads(story[key] or "[]")
+    story["events"] = list(
+        db.query(
+            "SELECT kind, at, crawl_id, detail FROM finding_events"
+            " WHERE finding_id = ? ORDER BY id",
+            [finding_id],
+        )
+    )
+    crawls = finding_crawls(db, finding_id)
+    story["crawls"] = list(
+        db.query(
+            "SELECT id, platform, observed_at, status, started_at, finished_at"
+            " FROM crawls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            [json.dumps(crawls)],
+        )
+    )
+    return story
