@@ -85,7 +85,7 @@ def summary_html(story: dict, packed: dict, cited: dict, shots: list, key) -> st
         f'<figure><img src="../screenshots/{escape(s["name"])}" alt="screenshot">'
         f"<figcaption>{escape(s['url'])}, rendered from record"
         f" <code>{escape(s['record_id'])}</code>; payment section:"
-        f" {escape((s['payment'] or {}).get('text', 'not found')[:120])}"
+        f" {escape((s['payment'] or {}).get('label', 'not found')[:120])}"
         f"</figcaption></figure>"
         for s in shots
     )

@@ -29,6 +29,7 @@ FIND_PAYMENT = r"""
   const sel = '[id*="payment" i],[class*="payment" i],[id*="pembayaran" i],'
     + '[class*="pembayaran" i]';
   let el = [...document.querySelectorAll(sel)].find(visible);
+  let label = el ? (el.innerText || '').slice(0, 200) : '';
   const patterns = [/metode pembayaran|pilihan pembayaran|payment method/i,
                     /pembayaran|payment/i];
   for (const re of patterns) {
@@ -40,6 +41,7 @@ FIND_PAYMENT = r"""
       if (re.test(node.textContent) && parent && visible(parent)) {
         el = /^(TH|TD|DT|DD|LABEL|SPAN|STRONG|B|EM)$/.test(parent.tagName)
           ? parent.parentElement : parent;
+        label = node.textContent.trim().slice(0, 200);
         break;
       }
     }
@@ -48,7 +50,7 @@ FIND_PAYMENT = r"""
   el.scrollIntoView({block: 'center'});
   const r = el.getBoundingClientRect();
   return {top: r.top, bottom: r.bottom, left: r.left, width: r.width,
-          height: r.height, text: (el.innerText || '').slice(0, 200),
+          height: r.height, label: label, text: (el.innerText || '').slice(0, 400),
           in_view: r.top < innerHeight && r.bottom > 0};
 })()
 """
@@ -70,7 +72,9 @@ def chromium_path() -> str:
 
 
 class ArchivedPages(ThreadingHTTPServer):
-    """Serves archived responses by path and query; anything else is a 404."""
+    """The browser's proxy: archived responses by URL (``http`` pages load at
+    their own URL), or by path on this server (``https`` ones); anything else
+    is a 404, so nothing is fetched live."""
 
     daemon_threads = True
 
@@ -82,30 +86,39 @@ class ArchivedPages(ThreadingHTTPServer):
         """responses: dicts with uri, status, headers [(k, v)], body."""
         self.pages = {}
         for r in responses:
+            found = (r["status"] or 200, r["headers"], r["body"])
             parts = urlsplit(r["uri"])
-            key = parts.path + ("?" + parts.query if parts.query else "")
-            self.pages[key] = (r["status"] or 200, r["headers"], r["body"])
+            self.pages.setdefault(_path(parts), found)
+            self.pages[r["uri"]] = found
 
     def url(self, uri: str) -> str:
-        parts = urlsplit(uri)
-        query = "?" + parts.query if parts.query else ""
-        return f"http://127.0.0.1:{self.server_address[1]}{parts.path}{query}"
+        if uri.startswith("http://"):
+            return uri
+        return f"http://127.0.0.1:{self.server_address[1]}{_path(urlsplit(uri))}"
+
+    def find(self, target: str):
+        if target.startswith("http://"):
+            parts = urlsplit(target)
+            if parts.netloc != f"127.0.0.1:{self.server_address[1]}":
+                return self.pages.get(target)
+            target = _path(parts)
+        return self.pages.get(target)
+
+
+def _path(parts) -> str:
+    return (parts.path or "/") + ("?" + parts.query if parts.query else "")
 
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
-        found = self.server.pages.get(self.path)
+        found = self.server.find(self.path)
         if found is None:
             self.send_error(404)
             return
         status, headers, body = found
         self.send_response(status)
         for name, value in headers:
-            if name.lower() not in (
-                "content-length",
-                "transfer-encoding",
-                "connection",
-            ):
+            if name.lower() not in HOP_HEADERS:
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -118,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
 class Browser:
     """One headless chromium driven over ``--remote-debugging-pipe``."""
 
-    def __init__(self):
+    def __init__(self, proxy_port: int):
         self.profile = tempfile.mkdtemp(prefix="prakerja-chromium-")
         to_child, self._w = os.pipe()
         self._r, from_child = os.pipe()
@@ -142,6 +155,8 @@ class Browser:
                 "--disable-sync",
                 "--hide-scrollbars",
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+                f"--proxy-server=http://127.0.0.1:{proxy_port}",
+                "--proxy-bypass-list=<-loopback>",
                 f"--user-data-dir={self.profile}",
                 "--remote-debugging-pipe",
                 "about:blank",
@@ -244,7 +259,7 @@ def render(shots: list[dict]) -> list[dict]:
     server = ArchivedPages()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    browser = Browser()
+    browser = Browser(server.server_address[1])
     try:
         out = []
         for shot in shots:

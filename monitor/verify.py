@@ -55,7 +55,7 @@ def _json(data: bytes | None, name: str, checks: list[Check]) -> dict | None:
     return value
 
 
-def check_signature(package: bytes, digest: dict, created, expected_key) -> list:
+def check_signature(package: bytes, digest: dict, manifest: dict, expected_key):
     name = "datapackage-digest.json"
     actual = "sha256:" + hashlib.sha256(package).hexdigest()
     out = [
@@ -89,8 +89,17 @@ def check_signature(package: bytes, digest: dict, created, expected_key) -> list
             else "the signature does not sign the datapackage hash with its key",
         )
     )
-    if signed.get("created") != created:
-        out.append(Check("created", name, False, "signed time != datapackage created"))
+    bound = {  # the digest file's fields, each bound to the signed manifest
+        "path": (digest.get("path"), "datapackage.json"),
+        "created": (signed.get("created"), manifest.get("created")),
+        "software": (signed.get("software"), manifest.get("software")),
+        "version": (signed.get("version"), manifest.get("wacz_version")),
+    }
+    wrong = [field for field, (have, want) in bound.items() if have != want]
+    if wrong:
+        out.append(
+            Check("signed-data", name, False, f"{', '.join(wrong)} != datapackage.json")
+        )
     if expected_key and good:
         same = public == expected_key
         out.append(
@@ -189,9 +198,7 @@ def verify_package(path, expected_key: str | None = None) -> list[Check]:
             _read(wacz, "datapackage-digest.json", checks), DIGEST_FILES[1], checks
         )
         if package is not None and digest is not None:
-            checks += check_signature(
-                package_bytes, digest, package.get("created"), expected_key
-            )
+            checks += check_signature(package_bytes, digest, package, expected_key)
         if package is not None:
             checks += check_resources(wacz, package)
         checks += check_warcs(wacz)
