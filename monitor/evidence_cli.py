@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -35,15 +36,13 @@ def run(args, cfg, open_database, user_error) -> int:
         if args.prune:
             return prune(args, cfg, db, user_error)
         finding = finding_id(args, user_error)
-        out = args.package
-        if args.replay and not out:
-            out = str(Path(tempfile.mkdtemp(prefix="prakerja-replay-")) / "p.wacz")
-        package(db, finding, out, key_path, args, user_error)
+        with tempfile.TemporaryDirectory(prefix="prakerja-replay-") as tmp:
+            out = args.package or str(Path(tmp) / f"finding-{finding}.wacz")
+            package(db, finding, out, key_path, args, user_error)
+            db.close()
+            return replay(out, args.port, Path(tmp)) if args.replay else 0
     finally:
         db.close()
-    if args.replay:
-        return replay(out, args.port)
-    return 0
 
 
 def finding_id(args, user_error) -> int:
@@ -122,10 +121,10 @@ def prune(args, cfg, db, user_error) -> int:
     return 0
 
 
-def replay(out: str, port: int | None) -> int:
+def replay(out: str, port: int | None, tmp: Path) -> int:
     from monitor import replay as pywb
 
-    root = pywb.prepare(out, Path(out).parent / "replay")
+    root = pywb.prepare(out, tmp / "pywb")
     try:
         proc, port = pywb.start(root, port)
     except pywb.ReplayError as exc:
@@ -133,6 +132,10 @@ def replay(out: str, port: int | None) -> int:
         return 2
     import json
 
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # a kill stops pywb too
     pages = json.loads((root / "pages.json").read_text())
     print(f"replaying {out} with pywb at http://127.0.0.1:{port}/ (Ctrl-C stops)")
     for page in pages:

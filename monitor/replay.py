@@ -3,7 +3,10 @@ collection, served by ``wayback`` bound to 127.0.0.1."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -39,6 +42,12 @@ def prepare(wacz_path: str | Path, folder: str | Path) -> Path:
     return root
 
 
+def _die_with_parent() -> None:
+    """Linux: pywb gets SIGTERM when the command that started it dies."""
+    with contextlib.suppress(OSError):  # 1: PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -66,6 +75,7 @@ def start(root: Path, port: int | None = None) -> tuple[subprocess.Popen, int]:
             str(port),
         ],
         cwd=root,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
