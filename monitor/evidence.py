@@ -105,6 +105,7 @@ def finding_records(db, finding_ids: list[int] | None = None) -> set[str]:
         for crawls in store.sighting_records(db, finding_ids).values()
         for rid in crawls.values()
     }
+    cited |= store.resolving_listing_pages(db, finding_ids)
     return cited | set(store.expand_records(db, cited))
 
 

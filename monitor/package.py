@@ -63,7 +63,8 @@ def collect(db, finding_id: int) -> tuple[dict, dict[str, dict], dict[int, str]]
     if story is None:
         raise PackageError(f"no finding {finding_id}")
     cited = store.sighting_records(db, [finding_id]).get(finding_id, {})
-    records = store.expand_records(db, set(cited.values()))
+    wanted = set(cited.values()) | store.resolving_listing_pages(db, [finding_id])
+    records = store.expand_records(db, wanted)
     if not records:
         raise PackageError(
             f"finding {finding_id} has no indexed archive records (pruned, or"

@@ -27,9 +27,7 @@ def _rupiah(value) -> str | None:
     return None if value is None else "Rp" + f"{int(value):,}".replace(",", ".")
 
 
-def summary_html(story: dict, packed: dict, cited: dict, shots: list, key) -> str:
-    """The finding, the rule and version, the reasons, the timeline, the
-    records with their digests, the screenshots, and the signing key."""
+def _facts(story: dict) -> tuple[str, str]:
     finding = _rows(
         [
             ("finding", story["id"]),
@@ -61,6 +59,10 @@ def summary_html(story: dict, packed: dict, cited: dict, shots: list, key) -> st
             ),
         ]
     )
+    return finding, reasons
+
+
+def _life(story: dict, cited: dict) -> tuple[str, str]:
     timeline = "".join(
         f"<tr><td>{escape(e['at'])}</td><td>{escape(e['kind'])}</td>"
         f"<td>{e['crawl_id']}</td><td>{escape(str(e['detail'] or ''))}</td>"
@@ -73,6 +75,10 @@ def summary_html(story: dict, packed: dict, cited: dict, shots: list, key) -> st
         f"<td>{escape(cited.get(c['id'], 'not seen'))}</td></tr>"
         for c in story["crawls"]
     )
+    return timeline, crawls
+
+
+def _archive(packed: dict, shots: list) -> tuple[str, str]:
     records = "".join(
         f"<tr><td>{escape(r['type'])}</td><td>{escape(r['page'] or '')}</td>"
         f"<td><code>{escape(r['uri'] or r['file'])}</code></td>"
@@ -89,6 +95,15 @@ def summary_html(story: dict, packed: dict, cited: dict, shots: list, key) -> st
         f"</figcaption></figure>"
         for s in shots
     )
+    return records, images
+
+
+def summary_html(story: dict, packed: dict, cited: dict, shots: list, key) -> str:
+    """The finding, the rule and version, the reasons, the timeline, the
+    records with their digests, the screenshots, and the signing key."""
+    finding, reasons = _facts(story)
+    timeline, crawls = _life(story, cited)
+    records, images = _archive(packed, shots)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Finding {story["id"]}: {escape(story["platform"])}

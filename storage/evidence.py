@@ -278,6 +278,26 @@ def expand_records(db: Database, record_ids: set[str]) -> dict[str, dict]:
     return found
 
 
+def resolving_listing_pages(db: Database, finding_ids=None) -> set[str]:
+    """Listing pages of the crawls that resolved findings whose listing they no
+    longer showed: the observation behind a "removed"."""
+    rows = db.execute(
+        """
+        SELECT DISTINCT r.record_id FROM finding_events e
+        JOIN findings f ON f.id = e.finding_id
+        JOIN listings l ON l.platform = f.platform AND l.listing_id = f.listing_id
+        JOIN archive_records r ON r.crawl_id = e.crawl_id AND r.page = 'listing'
+            AND r.type IN ('response', 'revisit')
+        WHERE e.kind = 'resolved'
+            AND (:ids IS NULL OR f.id IN (SELECT value FROM json_each(:ids)))
+            AND NOT EXISTS (SELECT 1 FROM sightings s
+                WHERE s.crawl_id = e.crawl_id AND s.listing_key = l.id)
+        """,
+        {"ids": None if finding_ids is None else json.dumps(finding_ids)},
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def save_package(db: Database, finding_id: int, path: str, sha256: str, records):
     """Remember a written package and the records it cites (pruning keeps them)."""
     with db.atomic():
