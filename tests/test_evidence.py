@@ -149,3 +149,33 @@ def test_two_databases_in_one_folder_keep_their_own_evidence(replica, tmp_path):
     finally:
         for db in dbs.values():
             db.close()
+
+
+def test_a_removal_cites_the_listing_pages_that_no_longer_showed_it(crawled):
+    """A finding resolved by a crawl that did not see it: that crawl's listing
+    pages are its evidence (packaged, and kept by the retention)."""
+    from monitor.evidence import finding_records
+    from storage.evidence import resolving_listing_pages
+
+    finding, platform, listing = crawled.execute(
+        "SELECT id, platform, listing_id FROM findings ORDER BY id LIMIT 1"
+    ).fetchone()
+    last = crawled.execute("SELECT max(id) FROM crawls").fetchone()[0]
+    with crawled.conn:  # as if the last crawl had not seen the listing
+        crawled.execute(
+            "DELETE FROM sightings WHERE crawl_id = ? AND listing_key ="
+            " (SELECT id FROM listings WHERE platform = ? AND listing_id = ?)",
+            [last, platform, listing],
+        )
+        crawled.execute(
+            "INSERT INTO finding_events (finding_id, kind, at, crawl_id, detail)"
+            " VALUES (?, 'resolved', '2020-07-03T10:00+07:00', ?, 'removed')",
+            [finding, last],
+        )
+    pages = resolving_listing_pages(crawled, [finding])
+    listing_pages = crawled.execute(
+        "SELECT count(*) FROM archive_records WHERE crawl_id = ? AND page = 'listing'",
+        [last],
+    ).fetchone()[0]
+    assert pages and len(pages) == listing_pages
+    assert pages <= finding_records(crawled, [finding])
