@@ -290,19 +290,30 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "evidence",
         commands.evidence,
-        "extract and verify a finding's archived response",
+        "extract, package, sign, verify and replay a finding's archived evidence",
         "prakerja-monitor evidence 12 --db prakerja-demo/prakerja.db"
-        " --out evidence-out",
+        " --package finding-12.wacz",
         """
-        Print the finding, write the archived response of the crawl that opened it
-        (from the crawl's WARC file) to a file, and verify its SHA-256 against the
-        database. With --prune, drop archived records older than the retention
-        (evidence.retention_days) that no finding cites.
+        FINDING_ID: print the finding, write the archived response of the crawl
+        that opened it to a file (--out) and verify its SHA-256. --package OUT:
+        write a signed WACZ with every archived record of the finding's life
+        (listing and detail pages, requests, revisits and their originals), a
+        summary page and screenshots; --replay: serve it with pywb on 127.0.0.1.
+        `evidence keygen` creates the signing key (evidence.signing_key);
+        `evidence verify PACKAGE.wacz` checks it offline. --prune drops archived
+        records older than the retention that no finding or package cites.
         """,
     )
-    p.add_argument("finding", nargs="?", type=int, metavar="FINDING_ID")
+    p.add_argument("finding", nargs="?", metavar="FINDING_ID|keygen|verify")
+    p.add_argument("target", nargs="?", metavar="PACKAGE", help="for verify")
     common(p)
     p.add_argument("--out", default=".", help="folder for the extracted body")
+    p.add_argument("--package", metavar="OUT.wacz", help="write a signed WACZ")
+    p.add_argument("--replay", action="store_true", help="replay it with pywb")
+    p.add_argument("--port", type=PORT, help="replay port (default: a free one)")
+    p.add_argument("--key", help="signing key (default: evidence.signing_key)")
+    p.add_argument("--no-screenshots", action="store_true", help="skip chromium")
+    p.add_argument("-v", "--verbose", action="store_true", help="every check")
     p.add_argument("--prune", action="store_true", help="apply the retention")
     p.add_argument("--days", type=DAYS, help="retention in days (default 90)")
 

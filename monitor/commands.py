@@ -278,10 +278,14 @@ def query(args) -> int:
 
 
 def evidence(args) -> int:
+    from monitor import evidence_cli
     from monitor.evidence import EvidenceError, extract, prune
     from storage.findings import get_finding
 
     cfg = settings(args)
+    if evidence_cli.handles(args):
+        return evidence_cli.run(args, cfg, open_database, UserError)
+    args.finding = evidence_cli.finding_id(args, UserError)
     db = open_database(cfg)
     try:
         if args.prune:

@@ -51,7 +51,12 @@ DEFAULTS: dict = {
         "recipients": ["kepatuhan@prakerja.go.id"],
         "timeout": 30,
     },
-    "evidence": {"retention_days": 90},
+    "evidence": {
+        "retention_days": 90,
+        "operator": "prakerja-monitor operator",
+        "contact": "",
+        "signing_key": "prakerja-signing-key.pem",
+    },
     "query": {"timeout": 5.0, "max_rows": 1000},
 }
 

@@ -137,6 +137,9 @@ class Smtp(Section):
 
 class Evidence(Section):
     retention_days: int = Field(ge=1)
+    operator: str  # named in every archive's warcinfo record
+    contact: str
+    signing_key: str = Field(min_length=1)  # path of the operator's private key
 
 
 def _optional_url(value: str) -> str:

@@ -247,6 +247,8 @@ def runner_for(cfg, base_urls=None, now=None, parallel=None, on_progress=None):
             "PRAKERJA_TRUST_MIN_SHARE": trust["min_share"],
             "PRAKERJA_TRUST_MIN_COVERAGE": trust["min_coverage"],
             "PRAKERJA_TRUST_MAX_ERROR_RATE": trust["max_error_rate"],
+            "PRAKERJA_OPERATOR": cfg["evidence"]["operator"],
+            "PRAKERJA_CONTACT": cfg["evidence"]["contact"],
         },
         on_progress=on_progress,
     )

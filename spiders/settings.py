@@ -44,6 +44,8 @@ PRAKERJA_PAGE_CAP_FACTOR = 3.0
 PRAKERJA_PAGE_CAP_MIN = 50
 PRAKERJA_PAGE_CAP_FIRST = 5000
 PRAKERJA_EVIDENCE_DIR = None  # per-crawl WARC files of the responses behind items
+PRAKERJA_OPERATOR = ""  # who runs the crawl, written into each WARC's warcinfo
+PRAKERJA_CONTACT = ""
 
 ITEM_PIPELINES = {
     "spiders.pipelines.NormalizePipeline": 100,

@@ -295,3 +295,59 @@ def m007_times_at_one_offset(db: Database) -> None:
     from storage.times import normalize_all
 
     normalize_all(db)
+
+
+@migrations()
+def m008_archive_records(db: Database) -> None:
+    """The database's identity (its evidence folder is keyed by it) and an index
+    of every record its crawls archived: warcinfo, request, response, revisit."""
+    import uuid
+
+    db.executescript(
+        """
+        CREATE TABLE database_identity (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            uuid TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE archive_records (
+            record_id TEXT PRIMARY KEY,
+            crawl_id INTEGER NOT NULL,
+            offset INTEGER NOT NULL,
+            length INTEGER,
+            type TEXT NOT NULL
+                CHECK (type IN ('warcinfo', 'request', 'response', 'revisit')),
+            uri TEXT,
+            date TEXT,
+            status INTEGER,
+            mime TEXT,
+            payload_digest TEXT,
+            sha256 TEXT,
+            concurrent_to TEXT,
+            referrer TEXT,
+            refers_to TEXT,
+            page TEXT
+        );
+        CREATE INDEX archive_records_crawl ON archive_records (crawl_id, offset);
+        CREATE INDEX archive_records_refers ON archive_records (refers_to);
+        CREATE INDEX archive_records_concurrent ON archive_records (concurrent_to);
+        -- signed packages written, and the records each one cites (kept by pruning)
+        CREATE TABLE evidence_packages (
+            id INTEGER PRIMARY KEY,
+            finding_id INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            datapackage_sha256 TEXT
+        );
+        CREATE TABLE package_records (
+            package_id INTEGER NOT NULL REFERENCES evidence_packages (id),
+            record_id TEXT NOT NULL,
+            PRIMARY KEY (package_id, record_id)
+        ) WITHOUT ROWID;
+        """
+    )
+    db.execute(
+        "INSERT INTO database_identity (id, uuid, created_at)"
+        " VALUES (1, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+        [str(uuid.uuid4())],
+    )

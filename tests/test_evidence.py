@@ -1,7 +1,9 @@
 """Evidence: each snapshot row's archived response, extraction with digest
-verification, and the retention that keeps what findings cite."""
+verification, the retention that keeps what findings and packages cite, and
+evidence folders per database."""
 
 import gzip
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,9 +11,14 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor.check import check_all
+from monitor.cli import main
+from monitor.config import load_config
 from monitor.crawl import runner_for
-from monitor.evidence import EvidenceError, extract, prune
-from storage.evidence import finding_evidence
+from monitor.evidence import EvidenceError, extract, prune, read_payload
+from monitor.package import build_package
+from monitor.signing import keygen
+from storage.db import open_db
+from storage.evidence import database_identity, finding_evidence
 
 
 def records(path):
@@ -55,8 +62,8 @@ def test_retention_keeps_cited_records_and_drops_the_rest(crawled, cfg, tmp_path
     files = sorted(Path(cfg["evidence_dir"]).rglob("*.warc.gz"))
     before = {f: len(records(f)) for f in files}
     cited = len(finding_evidence(crawled))
-    later = datetime.now(UTC) + timedelta(days=1)
-    done = prune(crawled, cfg["evidence_dir"], days=0, now=later)
+    later = datetime.now(UTC) + timedelta(days=2)
+    done = prune(crawled, cfg["evidence_dir"], days=1, now=later)
     after = {f: len(records(f)) for f in files if f.exists()}
     assert done["dropped"] > 0 and sum(after.values()) < sum(before.values())
     assert done["kept"] >= cited
@@ -74,3 +81,101 @@ def test_retention_leaves_recent_archives_alone(crawled, cfg):
     done = prune(crawled, cfg["evidence_dir"], days=90)
     assert done == {"kept": 0, "dropped": 0, "files_removed": 0}
     assert {f: f.stat().st_size for f in files} == before
+
+
+def test_prune_refuses_a_zero_or_negative_age(crawled, cfg, tmp_path):
+    files = sorted(Path(cfg["evidence_dir"]).rglob("*.warc.gz"))
+    before = {f: f.stat().st_size for f in files}
+    for days in (0, -1):
+        with pytest.raises(EvidenceError):
+            prune(crawled, cfg["evidence_dir"], days=days)
+        argv = ["evidence", "--prune", "--days", str(days), "--db", cfg.database]
+        assert main(argv) == 2
+    assert {f: f.stat().st_size for f in files} == before
+
+
+def test_retention_keeps_packaged_records_revisits_and_their_originals(
+    crawled, cfg, tmp_path
+):
+    finding = crawled.execute("SELECT min(id) FROM findings").fetchone()[0]
+    keygen(tmp_path / "key.pem")
+    done = build_package(
+        crawled, finding, tmp_path / "f.wacz", tmp_path / "key.pem", screenshots=False
+    )
+    assert done["records"].get("revisit")  # the unchanged second crawl
+    packaged = {r[0] for r in crawled.execute("SELECT record_id FROM package_records")}
+    later = datetime.now(UTC) + timedelta(days=2)
+    assert prune(crawled, cfg["evidence_dir"], days=1, now=later)["dropped"] > 0
+    for rid in packaged:  # still there; a revisit still gives its original's bytes
+        headers, body = read_payload(crawled, rid)
+        if headers.get_header("WARC-Type") in ("response", "revisit"):
+            assert body
+    for finding_id in finding_evidence(crawled):
+        assert extract(crawled, finding_id, tmp_path / "out")["verified"]
+
+
+def test_two_databases_in_one_folder_keep_their_own_evidence(replica, tmp_path):
+    """Issue 12 item 7: evidence files are named per database, and pruning one
+    database leaves the other's evidence intact."""
+    replica.set_clock("2020-07-02")
+    configs = {}
+    for name in ("a", "b"):
+        config = load_config(env={})
+        config.data.update(
+            database=str(tmp_path / f"{name}.db"),
+            evidence_dir=str(tmp_path / "evidence"),  # shared
+            outbox=str(tmp_path / f"outbox-{name}"),
+        )
+        runner = runner_for(config, replica.base_urls, now="2020-07-02T10:00+07:00")
+        (result,) = runner.run(["sisnaker"])
+        assert result.status == "complete" and result.crawl_id == 1  # same ids
+        configs[name] = config
+    dbs = {name: open_db(c.database) for name, c in configs.items()}
+    try:
+        folders = {n: database_identity(db) for n, db in dbs.items()}
+        assert folders["a"] != folders["b"]
+        files = {
+            n: sorted((tmp_path / "evidence" / folders[n]).rglob("*.warc.gz"))
+            for n in dbs
+        }
+        assert files["a"] and files["b"]
+        kept = {f: hashlib.sha256(f.read_bytes()).hexdigest() for f in files["b"]}
+        later = datetime.now(UTC) + timedelta(days=2)
+        done = prune(dbs["a"], str(tmp_path / "evidence"), days=1, now=later)
+        assert done["files_removed"] >= 1 and not any(f.exists() for f in files["a"])
+        assert {f: hashlib.sha256(f.read_bytes()).hexdigest() for f in kept} == kept
+        rows = dbs["b"].execute("SELECT count(*) FROM archive_records").fetchone()[0]
+        assert rows > 0
+    finally:
+        for db in dbs.values():
+            db.close()
+
+
+def test_a_removal_cites_the_listing_pages_that_no_longer_showed_it(crawled):
+    """A finding resolved by a crawl that did not see it: that crawl's listing
+    pages are its evidence (packaged, and kept by the retention)."""
+    from monitor.evidence import finding_records
+    from storage.evidence import resolving_listing_pages
+
+    finding, platform, listing = crawled.execute(
+        "SELECT id, platform, listing_id FROM findings ORDER BY id LIMIT 1"
+    ).fetchone()
+    last = crawled.execute("SELECT max(id) FROM crawls").fetchone()[0]
+    with crawled.conn:  # as if the last crawl had not seen the listing
+        crawled.execute(
+            "DELETE FROM sightings WHERE crawl_id = ? AND listing_key ="
+            " (SELECT id FROM listings WHERE platform = ? AND listing_id = ?)",
+            [last, platform, listing],
+        )
+        crawled.execute(
+            "INSERT INTO finding_events (finding_id, kind, at, crawl_id, detail)"
+            " VALUES (?, 'resolved', '2020-07-03T10:00+07:00', ?, 'removed')",
+            [finding, last],
+        )
+    pages = resolving_listing_pages(crawled, [finding])
+    listing_pages = crawled.execute(
+        "SELECT count(*) FROM archive_records WHERE crawl_id = ? AND page = 'listing'",
+        [last],
+    ).fetchone()[0]
+    assert pages and len(pages) == listing_pages
+    assert pages <= finding_records(crawled, [finding])
