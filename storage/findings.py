@@ -91,13 +91,8 @@ WITH keys AS (  -- each branch limited too: a page reads only its page's rows
         ORDER BY s.listing_key LIMIT :size)
     UNION
     SELECT * FROM (
-        SELECT l.id FROM findings f  -- CROSS JOIN: findings first, not all listings
-        CROSS JOIN listings l ON l.platform = f.platform AND l.listing_id = f.listing_id
-        WHERE f.rule = :rule AND l.id > :last
-          AND f.platform = (SELECT platform FROM crawls WHERE id = :crawl)
-          AND EXISTS (SELECT 1 FROM sightings s2
-                      WHERE s2.crawl_id = :crawl AND s2.listing_key = l.id)
-        ORDER BY l.id LIMIT :size)
+        SELECT listing_key FROM temp.rule_keys WHERE listing_key > :last
+        ORDER BY listing_key LIMIT :size)
     ORDER BY 1 LIMIT :size
 )
 SELECT s.listing_key, s.crawl_id, l.platform, l.listing_id, c.observed_at, v.url,
@@ -112,7 +107,7 @@ SELECT s.listing_key, s.crawl_id, l.platform, l.listing_id, c.observed_at, v.url
         END AS evidence_record_id,
     p.sha256 AS evidence_sha256
 FROM keys k
-JOIN sightings s ON s.crawl_id = :crawl AND s.listing_key = k.listing_key
+CROSS JOIN sightings s ON s.crawl_id = :crawl AND s.listing_key = k.listing_key
 JOIN crawls c ON c.id = s.crawl_id
 JOIN listings l ON l.id = s.listing_key
 JOIN listing_versions v ON v.id = s.version_id
@@ -120,6 +115,22 @@ LEFT JOIN judgments j ON j.version_id = s.version_id
 LEFT JOIN payloads p ON p.id = s.payload_id
 ORDER BY s.listing_key
 """
+
+
+def _rule_keys(db: Database, crawl_id: int, rule: str) -> None:
+    """``temp.rule_keys``: listings of the crawl with a finding of the rule."""
+    conn = db.conn
+    conn.execute("DROP TABLE IF EXISTS temp.rule_keys")
+    conn.execute("CREATE TEMP TABLE rule_keys (listing_key INTEGER PRIMARY KEY)")
+    conn.execute(
+        "INSERT OR IGNORE INTO temp.rule_keys SELECT l.id FROM findings f"
+        " CROSS JOIN listings l ON l.platform = f.platform"  # findings first
+        " AND l.listing_id = f.listing_id"
+        " WHERE f.rule = :rule AND f.platform = (SELECT platform FROM crawls"
+        " WHERE id = :crawl) AND EXISTS (SELECT 1 FROM sightings s"
+        " WHERE s.crawl_id = :crawl AND s.listing_key = l.id)",
+        {"crawl": crawl_id, "rule": rule},
+    )
 
 
 def rows_to_evaluate(db: Database, crawl_id: int, rule: str, size: int = 5000):
@@ -131,6 +142,7 @@ def rows_to_evaluate(db: Database, crawl_id: int, rule: str, size: int = 5000):
     Rows are the ``snapshots`` view's columns, JSON decoded.
     """
     last, conn = -1, db.conn
+    _rule_keys(db, crawl_id, rule)
     while True:
         cursor = conn.execute(
             _RULE_ROWS_SQL,
