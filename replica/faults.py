@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 
-KINDS = ("status", "slow", "truncate", "layout", "empty", "gone")
+KINDS = ("status", "slow", "truncate", "layout", "empty", "gone", "wrong_304")
 PAGE_KINDS = ("listing", "detail", "api", "robots", "any")
 CLOUDFLARE = {"tokopedia", "bukalapak", "skillacademy"}
 REASONS = {

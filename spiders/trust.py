@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from spiders.base import LISTING_EMPTY, PAGES_ANNOUNCED, PAGES_REACHED, TRUNCATED
+from spiders.conditional import add_wrong_304
 
 COMPLETE, INCOMPLETE, FAILED = "complete", "incomplete", "failed"
 # Scrapy's own truncation check: a body shorter than its Content-Length.
@@ -94,4 +95,5 @@ def verdict(
             )
     elif items == 0:
         v.add("item_count", "first crawl of the platform yielded no items")
+    add_wrong_304(v, stats)
     return v
