@@ -171,18 +171,9 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
         )
         wanted = {(keys[lid], digest(row)): lid for lid, row in facts.items()}
         versions = _version_ids(conn, wanted)
-        conn.executemany(
-            f"INSERT INTO listing_versions (listing_key, digest, first_crawl_id,"
-            f" {', '.join(FACT_COLUMNS)})"
-            f" VALUES (?, ?, ?, {', '.join('?' * len(FACT_COLUMNS))})",
-            [
-                (key, sig, crawl_id, *facts[lid])
-                for (key, sig), lid in wanted.items()
-                if (key, sig) not in versions
-            ],
-        )
-        if len(versions) < len(wanted):
-            versions = _version_ids(conn, wanted)
+        new = [pair for pair in wanted if pair not in versions]
+        if new:
+            versions.update(_insert_versions(conn, crawl_id, new, wanted, facts))
         payloads = payload_keys(
             db, {(i.get("evidence") or {}).get("sha256") for i in latest.values()}
         )
@@ -203,6 +194,29 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
             ],
         )
     return len(items)
+
+
+def _insert_versions(conn, crawl_id, new, wanted, facts) -> dict:
+    """Insert the new versions; their ids, without reading them back when SQLite
+    numbered them one after another (it does below the rowid limit: the batch
+    holds the write lock since the listings upsert, so no other writer interleaves).
+    """
+    before = conn.execute("SELECT max(id) FROM listing_versions").fetchone()[0] or 0
+    conn.executemany(
+        f"INSERT INTO listing_versions (listing_key, digest, first_crawl_id,"
+        f" {', '.join(FACT_COLUMNS)})"
+        f" VALUES (?, ?, ?, {', '.join('?' * len(FACT_COLUMNS))})",
+        [(key, sig, crawl_id, *facts[wanted[(key, sig)]]) for key, sig in new],
+    )
+    after = conn.execute("SELECT max(id) FROM listing_versions").fetchone()[0]
+    if after == before + len(new):
+        first = conn.execute(
+            "SELECT listing_key, digest FROM listing_versions WHERE id = ?",
+            [before + 1],
+        ).fetchone()
+        if first == new[0]:
+            return {pair: before + 1 + i for i, pair in enumerate(new)}
+    return _version_ids(conn, dict.fromkeys(new))
 
 
 def _version_ids(conn, wanted: dict) -> dict[tuple[int, bytes], int]:
