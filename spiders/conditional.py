@@ -24,6 +24,7 @@ from storage.httpcache import ResponseCache, cache_dir
 NOT_MODIFIED = "prakerja/conditional/not_modified"
 NOT_MODIFIED_BYTES = "prakerja/conditional/not_modified_body_bytes"
 WRONG_304 = "prakerja/conditional/wrong_304"
+REVALIDATED = "revalidated"  # response flag: the kept page, confirmed by a 304
 # Headers of a 304 that describe no body: never copied onto the cached response.
 ENTITY = {b"content-length", b"content-type", b"content-encoding", b"transfer-encoding"}
 
@@ -130,6 +131,7 @@ class ConditionalMiddleware(HttpCacheMiddleware):
             return response  # not a page: HttpErrorMiddleware counts it as failed
         out = super().process_response(request, response)
         if response.status == 304 and out is not response:
+            out.flags.append(REVALIDATED)  # evidence: a revisit of the kept page
             self.stats.inc_value(NOT_MODIFIED)
             self.stats.inc_value(NOT_MODIFIED_BYTES, len(out.body))
         return out
