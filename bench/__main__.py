@@ -13,7 +13,7 @@ import time
 
 from bench.common import say
 
-BENCHMARKS = ("crawl", "check", "storage")
+BENCHMARKS = ("crawl", "check", "storage", "history")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -23,7 +23,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         epilog="example: python -m bench check --size 200000",
     )
     parser.add_argument(
-        "names", nargs="*", metavar="NAME", help="crawl, check, storage (default: all)"
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help="crawl, check, storage, history (default: all)",
     )
     parser.add_argument(
         "--size",
@@ -41,7 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:
         parser.error(
-            f"unknown benchmark {unknown[0]!r}: choose from crawl, check, storage"
+            f"unknown benchmark {unknown[0]!r}: choose from {', '.join(BENCHMARKS)}"
         )
     return args
 

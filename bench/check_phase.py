@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
 
 from bench.common import peak_rss_mb, reset_peak_rss, rss_mb
 from bench.synth import NEW, OLD, PLATFORM
@@ -80,12 +81,29 @@ class Clock:
         def timed(*args, **kwargs):
             started = time.perf_counter()
             try:
-                return inner(*args, **kwargs)
+                found = inner(*args, **kwargs)
             finally:
-                spent = time.perf_counter() - started
-                self.seconds[label] = self.seconds.get(label, 0.0) + spent
+                self.add(label, time.perf_counter() - started)
+            if isinstance(found, Iterator) and not isinstance(found, list):
+                return self.timed_iter(label, found)
+            return found
 
         setattr(module, name, timed)
+
+    def add(self, label: str, spent: float) -> None:
+        self.seconds[label] = self.seconds.get(label, 0.0) + spent
+
+    def timed_iter(self, label: str, found: Iterator):
+        """A generator's items, with the time spent producing them added up."""
+        while True:
+            started = time.perf_counter()
+            try:
+                item = next(found)
+            except StopIteration:
+                self.add(label, time.perf_counter() - started)
+                return
+            self.add(label, time.perf_counter() - started)
+            yield item
 
 
 def prepare_check(db) -> None:
@@ -126,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
 
     db = open_db(path)
     clock = Clock()
+    if phase == "check":  # the process ready to check: its modules loaded
+        import monitor.check  # noqa: F401
+        import monitor.config  # noqa: F401
     if phase in ("diff", "check"):
         prepare_check(db)
     reset_peak_rss()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from monitor import rules
-from monitor.classify import CLASSIFIER_VERSION, classify
+from monitor import judging, rules
 from monitor.probe import RemovalProbe, same_host
 from storage import diff, findings, ordering
 from storage.snapshots import now_iso
@@ -43,13 +42,9 @@ def http_gone(url: str, timeout: float = 10.0) -> bool:
 
 
 def judge(db, crawl_id: int) -> None:
-    """Classify every version in the crawl that has no judgment of this classifier."""
-    for batch in findings.unjudged_batches(db, crawl_id, CLASSIFIER_VERSION):
-        judged = []
-        for row in batch:
-            c = classify(row)
-            judged.append((row["id"], CLASSIFIER_VERSION, c.is_bundle, c.reasons))
-        findings.save_judgments(db, judged)
+    """Classify every version in the crawl that has no judgment of this classifier
+    (once per distinct set of the fields the classifier reads: ``judging``)."""
+    judging.judge_crawl(db, crawl_id)
 
 
 def resolution_for(outcome: rules.Outcome) -> str | None:

@@ -7,7 +7,16 @@ import threading
 
 from replica import hostile
 
-KINDS = ("status", "slow", "truncate", "layout", "empty", "gone", *hostile.KINDS)
+KINDS = (
+    "status",
+    "slow",
+    "truncate",
+    "layout",
+    "empty",
+    "gone",
+    "wrong_304",
+    *hostile.KINDS,
+)
 PAGE_KINDS = ("listing", "detail", "api", "robots", "any")
 CLOUDFLARE = {"tokopedia", "bukalapak", "skillacademy"}
 REASONS = {

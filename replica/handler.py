@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from replica import conditional as cond
 from replica import faults as fl
 from replica import hostile
 from replica import scenario as sc
@@ -63,6 +64,7 @@ class State:
         self._cached_bytes = 0
         self._lock = threading.Lock()
         self._renderers: dict = {}
+        self.validators = cond.Validators()
 
     def renderer(self, slug: str):
         if slug not in self._renderers:
@@ -93,6 +95,7 @@ class State:
         with self._lock:
             self._cache.clear()
             self._cached_bytes = 0
+        self.validators.clear()
 
 
 class PlatformServer(ThreadingHTTPServer):
@@ -201,6 +204,9 @@ class Handler(BaseHTTPRequestHandler):
         else:
             response = self._render(slug, path_qs, applied, by_kind)
             response = hostile.transform(response, by_kind)
+        if "truncate" not in by_kind:  # a broken full body is never a 304
+            wrong = "wrong_304" in by_kind
+            response = self._conditional(slug, path_qs, response, wrong)
         names = "+".join(dict.fromkeys(f["kind"] for f in applied)) or None
         entry = {
             "t": round(time.time(), 3),
@@ -239,11 +245,18 @@ class Handler(BaseHTTPRequestHandler):
 
         return state.cached(key, make)
 
+    def _conditional(self, slug, path_qs, response, wrong: bool) -> Response:
+        """ETag/Last-Modified on a page, or its 304 (replica.conditional)."""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        key = (slug, path_qs, self.server.state.bases.get(slug))
+        return cond.answer(self.server.state.validators, key, response, headers, wrong)
+
     def _write(self, response: Response, by_kind: dict, log=None) -> None:
         body = response.body
         self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if response.status != 304:  # a 304 has no body to describe
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(body)))
         for name, value in response.headers:
             self.send_header(name, value)
         truncate = by_kind.get("truncate")

@@ -8,6 +8,7 @@ from ipaddress import ip_address
 from urllib.parse import urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
 
@@ -222,14 +223,22 @@ class PagedSpider(PlatformSpider):
 PRAKERJA_METHOD = "kartu prakerja"
 
 
+_STRING = etree.XPath("string()")  # compiled once (parsel compiles per call)
+
+
+def _string(selector) -> str:
+    root = selector.root
+    return root if isinstance(root, str) else str(_STRING(root))
+
+
 def text_of(selection) -> str | None:
     """The string value of the first selected node; None when nothing matched."""
-    return selection.xpath("string()").get() if selection else None
+    return _string(selection[0]) if selection else None
 
 
 def texts_of(selection) -> list[str]:
     """The string value of every selected node, in page order."""
-    return selection.xpath("string()").getall() if selection else []
+    return [_string(s) for s in selection] if selection else []
 
 
 def method_fields(methods: list[str] | None) -> dict:

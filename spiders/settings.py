@@ -32,7 +32,11 @@ PRAKERJA_BACKOFF_CAP = 120.0  # seconds
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.BackoffRetryMiddleware": 550,
+    # Conditional recrawls (If-None-Match/If-Modified-Since, 304 = unchanged):
+    # where Scrapy's HttpCacheMiddleware sits; cache in <database>.httpcache/.
+    "spiders.conditional.ConditionalMiddleware": 900,
 }
+PRAKERJA_CONDITIONAL = True  # False: fetch every page in full on every crawl
 
 SPIDER_MIDDLEWARES = {
     "spiders.evidence.ArchiveMiddleware": 950,

@@ -14,6 +14,7 @@ from statistics import median
 
 from spiders.base import LISTING_EMPTY, PAGES_ANNOUNCED, PAGES_REACHED, TRUNCATED
 from spiders.causes import failure_causes, unread_causes
+from spiders.conditional import add_wrong_304
 
 COMPLETE, INCOMPLETE, FAILED = "complete", "incomplete", "failed"
 # Scrapy's own truncation check: a body shorter than its Content-Length.
@@ -101,6 +102,7 @@ def verdict(
     _errors(v, stats, limits)
     _coverage(v, seen, history, limits)
     _item_count(v, seen, history, limits)
+    add_wrong_304(v, stats)
     if seen.case_variants:
         v.add(
             "ids_changed_case",

@@ -80,16 +80,85 @@ def save_judgments(
         )
 
 
-def rows_to_evaluate(db: Database, crawl_id: int, rule: str) -> list[dict]:
-    """The crawl's rows a rule can change something for: bundles, and listings
-    that already have a finding (a single cannot violate, but can resolve one)."""
-    rows = db.query(
-        "SELECT s.* FROM snapshots s WHERE s.crawl_id = :crawl AND (s.is_bundle = 1"
-        " OR EXISTS (SELECT 1 FROM findings f WHERE f.platform = s.platform"
-        " AND f.listing_id = s.listing_id AND f.rule = :rule))",
+def decode_row(columns: list[str], row: tuple) -> dict:
+    """One raw row as the dict ``unjudged_batches`` gives (JSON decoded)."""
+    return _decode(dict(zip(columns, row, strict=True)))
+
+
+_RULE_ROWS_SQL = """
+WITH keys AS (  -- each branch limited too: a page reads only its page's rows
+    SELECT * FROM (
+        SELECT s.listing_key FROM sightings s
+        JOIN judgments j ON j.version_id = s.version_id
+        WHERE s.crawl_id = :crawl AND s.listing_key > :last AND j.is_bundle = 1
+        ORDER BY s.listing_key LIMIT :size)
+    UNION
+    SELECT * FROM (
+        SELECT listing_key FROM temp.rule_keys WHERE listing_key > :last
+        ORDER BY listing_key LIMIT :size)
+    ORDER BY 1 LIMIT :size
+)
+SELECT s.listing_key, s.crawl_id, l.platform, l.listing_id, c.observed_at, v.url,
+    v.title, v.provider, v.price_idr, v.list_price_idr, v.components,
+    v.payment_methods, v.prakerja_payment, v.available, v.category, v.rating,
+    v.rating_count, j.is_bundle, j.bundle_reasons, v.bundle_label,
+    v.bundle_keywords, v.payment_channels, v.prakerja_evidence, s.version_id,
+    c.status AS crawl_status,
+    CASE WHEN s.warc_offset IS NOT NULL THEN c.warc_path END AS evidence_file,
+    CASE WHEN s.warc_offset IS NOT NULL THEN
+        '<urn:prakerja-monitor:crawl:' || s.crawl_id || ':' || s.warc_offset || '>'
+        END AS evidence_record_id,
+    p.sha256 AS evidence_sha256
+FROM keys k
+CROSS JOIN sightings s ON s.crawl_id = :crawl AND s.listing_key = k.listing_key
+JOIN crawls c ON c.id = s.crawl_id
+JOIN listings l ON l.id = s.listing_key
+JOIN listing_versions v ON v.id = s.version_id
+LEFT JOIN judgments j ON j.version_id = s.version_id
+LEFT JOIN payloads p ON p.id = s.payload_id
+ORDER BY s.listing_key
+"""
+
+
+def _rule_keys(db: Database, crawl_id: int, rule: str) -> None:
+    """``temp.rule_keys``: listings of the crawl with a finding of the rule."""
+    conn = db.conn
+    conn.execute("DROP TABLE IF EXISTS temp.rule_keys")
+    conn.execute("CREATE TEMP TABLE rule_keys (listing_key INTEGER PRIMARY KEY)")
+    conn.execute(
+        "INSERT OR IGNORE INTO temp.rule_keys SELECT l.id FROM findings f"
+        " CROSS JOIN listings l ON l.platform = f.platform"  # findings first
+        " AND l.listing_id = f.listing_id"
+        " WHERE f.rule = :rule AND f.platform = (SELECT platform FROM crawls"
+        " WHERE id = :crawl) AND EXISTS (SELECT 1 FROM sightings s"
+        " WHERE s.crawl_id = :crawl AND s.listing_key = l.id)",
         {"crawl": crawl_id, "rule": rule},
     )
-    return [_decode(r) for r in rows]
+
+
+def rows_to_evaluate(db: Database, crawl_id: int, rule: str, size: int = 5000):
+    """The crawl's rows a rule can change something for: bundles, and listings
+    that already have a finding (a single cannot violate, but can resolve one).
+
+    One pass in pages of ``size`` on the sightings key (each page read whole before
+    the caller writes), so memory is bounded by the page, not the catalogue.
+    Rows are the ``snapshots`` view's columns, JSON decoded.
+    """
+    last, conn = -1, db.conn
+    _rule_keys(db, crawl_id, rule)
+    while True:
+        cursor = conn.execute(
+            _RULE_ROWS_SQL,
+            {"crawl": crawl_id, "last": last, "rule": rule, "size": size},
+        )
+        rows = cursor.fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        columns = [d[0] for d in cursor.description][1:]
+        decoded: dict[str, object] = {}  # the page's distinct JSON texts, parsed once
+        for row in rows:
+            yield _decode(dict(zip(columns, row[1:], strict=True)), decoded)
 
 
 def crawl_rows(db: Database, crawl_id: int) -> list[dict]:
@@ -98,10 +167,23 @@ def crawl_rows(db: Database, crawl_id: int) -> list[dict]:
     return [_decode(r) for r in rows]
 
 
-def _decode(row: dict) -> dict:
-    for column in JSON_COLUMNS | {"bundle_reasons"}:
-        if isinstance(row.get(column), str):
-            row[column] = json.loads(row[column])
+_DECODED = (*sorted(JSON_COLUMNS), "bundle_reasons")
+
+
+def _decode(row: dict, parsed: dict | None = None) -> dict:
+    """JSON columns parsed and flags as booleans; ``parsed`` caches parsed texts
+    (each row gets its own shallow copy of a cached list)."""
+    for column in _DECODED:
+        text = row.get(column)
+        if not isinstance(text, str):
+            continue
+        if parsed is None:
+            row[column] = json.loads(text)
+            continue
+        value = parsed.get(text)
+        if value is None:
+            value = parsed[text] = json.loads(text)
+        row[column] = value.copy() if isinstance(value, list | dict) else value
     for column in ("prakerja_payment", "available", "is_bundle"):
         if row.get(column) is not None:
             row[column] = bool(row[column])
@@ -180,7 +262,8 @@ def vanished_bundles(db: Database, platform: str, crawl_id: int) -> list[dict]:
         JOIN listing_versions v ON v.id = s.version_id
         LEFT JOIN judgments j ON j.version_id = v.id
         LEFT JOIN findings f ON f.platform = l.platform AND f.listing_id = l.listing_id
-        WHERE l.platform = :platform AND v.components != '[]'
+        WHERE l.platform = :platform AND l.last_crawl_id IS NOT :crawl
+          AND v.components != '[]'
           AND NOT EXISTS (SELECT 1 FROM sightings s2
                           WHERE s2.crawl_id = :crawl AND s2.listing_key = l.id)
         """,

@@ -28,18 +28,44 @@ def now_iso() -> str:
     return times.now()
 
 
+# One encoder for every call: json.dumps with these options builds a new one each
+# time (most of the cost of saving a batch); the text is the same.
+_ENCODE = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":")
+).encode
+_IS_JSON = tuple(column in JSON_COLUMNS for column in FACT_COLUMNS)
+
+
+_TEXTS: dict[tuple[str, ...], str] = {}  # lists of strings seen, encoded once
+
+
 def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _ENCODE(value)
+
+
+def _json_list(value) -> str:
+    """``_json`` of a JSON column's value; lists of strings (most of them: payment
+    methods, channels, evidence, components) are looked up, not encoded again."""
+    if type(value) is list and all(type(v) is str for v in value):
+        key = tuple(value)
+        text = _TEXTS.get(key)
+        if text is None:
+            if len(_TEXTS) > 20_000:
+                _TEXTS.clear()
+            text = _TEXTS[key] = _ENCODE(value)
+        return text
+    return _ENCODE(value)
 
 
 def fact_row(item: dict) -> tuple:
     """The stored fact columns of a normalized item, in FACT_COLUMNS order."""
     row = []
-    for column in FACT_COLUMNS:
-        value = item.get(column)
-        if column in JSON_COLUMNS:
-            value = _json(value or [])
-        elif isinstance(value, bool):
+    get = item.get
+    for column, is_json in zip(FACT_COLUMNS, _IS_JSON, strict=True):
+        value = get(column)
+        if is_json:
+            value = _json_list(value) if value else "[]"
+        elif value is True or value is False:
             value = int(value)
         row.append(value)
     return tuple(row)
@@ -214,18 +240,9 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
         )
         wanted = {(keys[lid], digest(row)): lid for lid, row in facts.items()}
         versions = _version_ids(conn, wanted)
-        conn.executemany(
-            f"INSERT INTO listing_versions (listing_key, digest, first_crawl_id,"
-            f" {', '.join(FACT_COLUMNS)})"
-            f" VALUES (?, ?, ?, {', '.join('?' * len(FACT_COLUMNS))})",
-            [
-                (key, sig, crawl_id, *facts[lid])
-                for (key, sig), lid in wanted.items()
-                if (key, sig) not in versions
-            ],
-        )
-        if len(versions) < len(wanted):
-            versions = _version_ids(conn, wanted)
+        new = [pair for pair in wanted if pair not in versions]
+        if new:
+            versions.update(_insert_versions(conn, crawl_id, new, wanted, facts))
         payloads = payload_keys(
             db, {(i.get("evidence") or {}).get("sha256") for i in latest.values()}
         )
@@ -246,6 +263,29 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
             ],
         )
     return len(items)
+
+
+def _insert_versions(conn, crawl_id, new, wanted, facts) -> dict:
+    """Insert the new versions; their ids, without reading them back when SQLite
+    numbered them one after another (it does below the rowid limit: the batch
+    holds the write lock since the listings upsert, so no other writer interleaves).
+    """
+    before = conn.execute("SELECT max(id) FROM listing_versions").fetchone()[0] or 0
+    conn.executemany(
+        f"INSERT INTO listing_versions (listing_key, digest, first_crawl_id,"
+        f" {', '.join(FACT_COLUMNS)})"
+        f" VALUES (?, ?, ?, {', '.join('?' * len(FACT_COLUMNS))})",
+        [(key, sig, crawl_id, *facts[wanted[(key, sig)]]) for key, sig in new],
+    )
+    after = conn.execute("SELECT max(id) FROM listing_versions").fetchone()[0]
+    if after == before + len(new):
+        first = conn.execute(
+            "SELECT listing_key, digest FROM listing_versions WHERE id = ?",
+            [before + 1],
+        ).fetchone()
+        if first == new[0]:
+            return {pair: before + 1 + i for i, pair in enumerate(new)}
+    return _version_ids(conn, dict.fromkeys(new))
 
 
 def _version_ids(conn, wanted: dict) -> dict[tuple[int, bytes], int]:
