@@ -29,6 +29,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import load_average, rate, run_json, say, write_result
+from storage import fs
 from storage.migrations import FACT_COLUMNS
 
 DEFAULT_SIZE, SNAPSHOTS, CHANGED = 10_000, 10, 0.01
@@ -184,7 +185,7 @@ def run(size: int | None = None, repeat: int | None = None) -> dict:
         runs = []
         for _ in range(repeat):
             for name in ("ours.db", "ours.db-wal", "ours.db-shm"):
-                (folder / name).unlink(missing_ok=True)
+                fs.remove_file(folder / name, within=folder)
             runs.append(run_json(["bench.history_phase", "ours", tmp]))
             say(f"  ours        {runs[-1]['seconds']:>8.2f} s  {runs[-1]}")
         ours = dict(min(runs, key=lambda r: r["seconds"]))

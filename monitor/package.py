@@ -18,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from monitor import signing
 from monitor.package_summary import summary_html
 from storage import evidence as store
+from storage import fs
 
 WACZ_VERSION = "1.1.1"
 SOFTWARE = "prakerja-monitor"
@@ -222,7 +223,7 @@ def zip_folder(folder: Path, out: Path) -> None:
                 wacz.write(path, path.relative_to(folder).as_posix())
         os.replace(temporary, out)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        fs.remove_file(temporary, within=out.parent)
         raise
 
 

@@ -132,7 +132,10 @@ class Browser:
     """One headless chromium driven over ``--remote-debugging-pipe``."""
 
     def __init__(self, proxy_port: int):
-        self.profile = tempfile.mkdtemp(prefix="prakerja-chromium-")
+        self._profile = tempfile.TemporaryDirectory(
+            prefix="prakerja-chromium-", ignore_cleanup_errors=True
+        )
+        self.profile = self._profile.name
         to_child, self._w = os.pipe()
         self._r, from_child = os.pipe()
 
@@ -249,7 +252,7 @@ class Browser:
         for fd in (self._r, self._w):
             with contextlib.suppress(OSError):
                 os.close(fd)
-        shutil.rmtree(self.profile, ignore_errors=True)
+        self._profile.cleanup()
 
 
 def render(shots: list[dict]) -> list[dict]:

@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import sqlite3
 import weakref
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from spiders.extensions import stop_for_storage
 from storage import evidence as store
 
 DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
@@ -226,7 +228,14 @@ class ArchiveMiddleware:
         return evidence
 
     def process_spider_input(self, response, spider=None):
-        self.archive(response, spider or self.crawler.spider)
+        spider = spider or self.crawler.spider
+        try:
+            self.archive(response, spider)
+        except (OSError, sqlite3.Error) as exc:
+            # an unarchived page is no evidence: the crawl fails with the cause
+            # (raised here, the error would only reach the request's errback)
+            stop_for_storage(self.crawler, spider, f"cannot write the archive: {exc}")
+            raise IgnoreRequest(f"not archived: {exc}") from exc
 
     def process_spider_output(self, response, result, spider=None):
         for out in result:

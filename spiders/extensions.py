@@ -107,9 +107,16 @@ class StorageGuard:
             self.stop(why, spider)
 
     def stop(self, why: str, spider) -> None:
-        self.stats.set_value(FATAL, why)
-        logger.error("stopping the crawl: %s", why)
-        self.crawler.engine.close_spider(spider, "storage_error")
+        stop_for_storage(self.crawler, spider, why)
+
+
+def stop_for_storage(crawler, spider, why: str) -> None:
+    """End the crawl as ``storage_error`` with ``why`` (the first reason wins)."""
+    if crawler.stats.get_value(FATAL):
+        return
+    crawler.stats.set_value(FATAL, why)
+    logger.error("stopping the crawl: %s", why)
+    crawler.engine.close_spider(spider, "storage_error")
 
 
 class PaginationGuard:

@@ -25,7 +25,7 @@ def test_normalize_puts_every_time_at_plus_seven():
 def test_migration_converts_existing_rows_so_text_order_is_time_order(tmp_path):
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
-    migrations.apply(db, stop_before="m005_times_at_one_offset")
+    migrations.apply(db, stop_before="m007_times_at_one_offset")
     # as an older version stored them: wall clock in UTC, --now with any offset
     db.execute(
         "INSERT INTO crawls (id, platform, started_at, observed_at, status)"
@@ -41,7 +41,7 @@ def test_migration_converts_existing_rows_so_text_order_is_time_order(tmp_path):
     )
     db.conn.commit()
     db.close()
-    db = open_db(path)  # applies m005
+    db = open_db(path)  # applies m007
     try:
         crawls = db.execute(
             "SELECT started_at, observed_at FROM crawls ORDER BY observed_at"
