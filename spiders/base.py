@@ -12,16 +12,19 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
 
 from spiders.ledger import Ledger
+from spiders.stats import (
+    ERROR_BODY,
+    LISTING_EMPTY,
+    PAGES_ANNOUNCED,
+    PAGES_CAP,
+    PAGES_REACHED,
+    REMOVED,
+    TRUNCATED,
+    UNCONFIRMED,
+    UNREAD,
+    layout_mismatch,
+)
 from storage.fold import fold
-
-# Stats keys the trust verdict reads (see spiders/trust.py).
-PAGES_ANNOUNCED = "prakerja/pages/announced"
-PAGES_REACHED = "prakerja/pages/reached"
-LISTING_EMPTY = "prakerja/listing_empty"
-TRUNCATED = "prakerja/response/truncated"
-UNREAD = "prakerja/listing/unread"  # listed, but its detail could not be read
-UNCONFIRMED = "prakerja/pages/unconfirmed"  # a page showing another page number
-PAGES_CAP = "prakerja/pages/cap"  # listing pages a crawl may request (extensions)
 
 
 def is_loopback(url: str) -> bool:
@@ -125,7 +128,7 @@ class PlatformSpider(scrapy.Spider):
 
     def layout_mismatch(self, response: Response, what: str) -> None:
         """Count a layout mismatch loudly; the caller yields nothing from the page."""
-        self.crawler.stats.inc_value(f"contract/{self.name}/layout_mismatch")
+        self.crawler.stats.inc_value(layout_mismatch(self.name))
         page_type = "detail" if response.meta.get("listing_id") else "listing"
         self.ledger.mismatch(page_type, what)
         self.logger.error("layout mismatch on %s: %s", response.url, what)
@@ -172,8 +175,6 @@ class PlatformSpider(scrapy.Spider):
 
 
 # -- addition: paged listings, error envelopes, removed details ---------------
-ERROR_BODY = "prakerja/response/error_body"
-REMOVED = "prakerja/removed"
 GONE_STATUSES = (404, 410)
 
 

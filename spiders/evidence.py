@@ -17,6 +17,7 @@ from scrapy.exceptions import NotConfigured
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from spiders.stats import CRAWL_ID, EVIDENCE_RECORDS, WARC_PATH
 from storage.evidence import record_id, warc_path
 
 
@@ -41,13 +42,13 @@ class ArchiveMiddleware:
         return mw
 
     def open(self, spider) -> None:
-        crawl_id = self.stats.get_value("prakerja/crawl_id")
+        crawl_id = self.stats.get_value(CRAWL_ID)
         self.path = warc_path(Path(self.folder).resolve(), spider.name, crawl_id)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.file = open(self.path, "ab")  # noqa: SIM115 - open for the whole crawl
         self.writer = WARCWriter(self.file, gzip=True)
         self.crawl_id = crawl_id
-        self.stats.set_value("prakerja/warc_path", str(self.path))
+        self.stats.set_value(WARC_PATH, str(self.path))
 
     def archive(self, response, spider) -> dict:
         if self.last is not None and self.last[0] is response:
@@ -78,7 +79,7 @@ class ArchiveMiddleware:
             "sha256": hashlib.sha256(response.body).hexdigest(),
         }
         self.last = (response, evidence)
-        self.stats.inc_value("prakerja/evidence/records")
+        self.stats.inc_value(EVIDENCE_RECORDS)
         return evidence
 
     def process_spider_output(self, response, result, spider=None):

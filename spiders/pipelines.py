@@ -11,6 +11,15 @@ from scrapy.exceptions import DropItem, NotConfigured
 from spiders import normalize as n
 from spiders.items import ITEM_FIELDS, REQUIRED_FIELDS
 from spiders.ledger import listing_key
+from spiders.stats import (
+    CRAWL_ID,
+    ITEMS_DROPPED,
+    ITEMS_VALID,
+    STORE_ERROR,
+    STORE_LOST,
+    WARC_PATH,
+    field_stat,
+)
 from spiders.trust import (
     COVERAGE_FIELDS,
     FAILED,
@@ -38,7 +47,7 @@ class NormalizePipeline:
 
     def problem(self, field: str, kind: str, value: object) -> None:
         if self.stats is not None:
-            self.stats.inc_value(f"prakerja/field/{field}/{kind}")
+            self.stats.inc_value(field_stat(field, kind))
         logger.warning("field %s %s: %.200r", field, kind, value)
 
     def process_item(self, item: dict) -> dict:
@@ -131,18 +140,18 @@ class ValidatePipeline:
     def process_item(self, item: dict) -> dict:
         missing = [f for f in REQUIRED_FIELDS if not item.get(f)]
         for field in missing:
-            self.stats.inc_value(f"prakerja/field/{field}/missing")
+            self.stats.inc_value(field_stat(field, "missing"))
         if missing:
-            self.stats.inc_value("prakerja/items/dropped")
+            self.stats.inc_value(ITEMS_DROPPED)
             raise DropItem(f"item without {', '.join(missing)}: {item.get('url')}")
         for field in ("provider", "price_idr", "url"):
             if item.get(field) is None:
-                self.stats.inc_value(f"prakerja/field/{field}/missing")
+                self.stats.inc_value(field_stat(field, "missing"))
         if item.get("prakerja_payment") is None:
-            self.stats.inc_value("prakerja/field/prakerja_payment/unknown")
+            self.stats.inc_value(field_stat("prakerja_payment", "unknown"))
         if not item["payment_methods"] and item.get("prakerja_payment") is None:
-            self.stats.inc_value("prakerja/field/payment_methods/missing")
-        self.stats.inc_value("prakerja/items/valid")
+            self.stats.inc_value(field_stat("payment_methods", "missing"))
+        self.stats.inc_value(ITEMS_VALID)
         return item
 
 
@@ -198,7 +207,7 @@ class StorePipeline:
             observed_at=self.now,
             base_url=getattr(spider, "base_url", None),
         )
-        self.stats.set_value("prakerja/crawl_id", self.crawl_id)
+        self.stats.set_value(CRAWL_ID, self.crawl_id)
         spider.logger.info("crawl %s of %s started", self.crawl_id, spider.name)
 
     def process_item(self, item: dict) -> dict:
@@ -223,8 +232,8 @@ class StorePipeline:
             # The batch rolled back; the crawl cannot be complete without it.
             self.lost += len(batch)
             self.lost_error = f"{type(exc).__name__}: {exc}"
-            self.stats.inc_value("prakerja/store/lost", len(batch))
-            self.stats.set_value("prakerja/store/error", self.lost_error)
+            self.stats.inc_value(STORE_LOST, len(batch))
+            self.stats.set_value(STORE_ERROR, self.lost_error)
             logger.error("could not store %d items: %s", len(batch), exc)
 
     def close_spider(self, spider=None):
@@ -264,7 +273,7 @@ class StorePipeline:
             errors=error_count(stats),
             health=judged.reasons,
             stats=stats,
-            warc_path=stats.get("prakerja/warc_path"),
+            warc_path=stats.get(WARC_PATH),
         )
         stored_trust.save_trust(
             self.db,
@@ -299,7 +308,7 @@ class StorePipeline:
         from storage import trust as stored_trust
 
         ledger = getattr(spider, "ledger", None)
-        untitled = stats.get("prakerja/field/title/missing", 0)
+        untitled = stats.get(field_stat("title", "missing"), 0)
         coverage = (
             {name: count / self.items for name, count in self.present.items()}
             if self.items

@@ -12,12 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from statistics import median
 
-from spiders.base import LISTING_EMPTY, PAGES_ANNOUNCED, PAGES_REACHED, TRUNCATED
 from spiders.causes import failure_causes, unread_causes
+from spiders.stats import (
+    DATALOSS,
+    LISTING_EMPTY,
+    PAGES_ANNOUNCED,
+    PAGES_REACHED,
+    TRUNCATED,
+)
 
 COMPLETE, INCOMPLETE, FAILED = "complete", "incomplete", "failed"
-# Scrapy's own truncation check: a body shorter than its Content-Length.
-DATALOSS = "retry/reason_count/scrapy.exceptions.ResponseDataLossError"
 COVERAGE_FIELDS = ("title", "price_idr", "provider", "prakerja_payment")
 READABLE, COMPLETENESS, NOTICE = "readable", "complete", "notice"
 

@@ -327,13 +327,16 @@ def recent_complete_counts(db: Database, platform: str, limit: int = 3) -> list[
     return [r[0] for r in rows]
 
 
-def recent_listing_pages(db: Database, platform: str, limit: int = 3) -> list[int]:
-    """Listing pages announced by the platform's last ``limit`` complete crawls."""
+def recent_listing_pages(
+    db: Database, platform: str, key: str, limit: int = 3
+) -> list[int]:
+    """Listing pages announced (stats ``key``) by the platform's last ``limit``
+    complete crawls."""
     rows = db.execute(
-        "SELECT json_extract(stats, '$.\"prakerja/pages/announced\"') FROM crawls"
+        "SELECT json_extract(stats, '$.\"' || ? || '\"') FROM crawls"
         " WHERE platform = ? AND status = 'complete' AND json_valid(stats)"
         " ORDER BY id DESC LIMIT ?",
-        [platform, limit],
+        [key, platform, limit],
     ).fetchall()
     return [int(r[0]) for r in rows if r[0]]
 
