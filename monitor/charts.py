@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from storage.queries import HALT
+from monitor.platforms import HALT
 
 WIDTH, HEIGHT = 900, 220
 LEFT, RIGHT, TOP, BOTTOM = 52, 20, 16, 44
@@ -63,9 +63,10 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def compliance_chart(platform: str, series: list[dict]) -> Chart:
+def compliance_chart(platform: str, series: list[dict], halt: str = HALT) -> Chart:
     """Place each crawl (oldest first) at its observed time and its count of
-    bundles payable with Kartu Prakerja; untrusted crawls are points off the line."""
+    bundles payable with Kartu Prakerja; untrusted crawls are points off the line.
+    A vertical line marks ``halt`` (the configured halt) when it falls in range."""
     chart = Chart(platform)
     x0, y0, x1, y1 = chart.plot
     if not series:
@@ -102,9 +103,9 @@ def compliance_chart(platform: str, series: list[dict]) -> Chart:
     ]
     stamps = [datetime.fromisoformat(row["observed_at"]) for row in series]
     chart.x_ticks = _x_ticks([(x_of(t), s) for t, s in zip(times, stamps, strict=True)])
-    halt = _seconds(HALT)
-    if start <= halt <= end:
-        chart.halt_x = x_of(halt)
+    halt_at = _seconds(halt)
+    if start <= halt_at <= end:
+        chart.halt_x = x_of(halt_at)
     return chart
 
 

@@ -309,7 +309,7 @@ def report(args) -> int:
 
     cfg = settings(args)
     try:
-        context = write_report(cfg.database, args.out)
+        context = write_report(cfg.database, args.out, halt=cfg["halt"])
     except FileNotFoundError as exc:
         raise UserError(f"{exc}; run crawl or demo first") from None
     print(

@@ -94,7 +94,7 @@ def run_demo(folder: str, size: int = 1900, seed: int = 1, out=None) -> dict:
     finally:
         db.close()
     report = folder / "report.html"
-    write_report(cfg.database, report)
+    write_report(cfg.database, report, halt=cfg["halt"])
     out.write("\n" + summary_table(rows) + "\n\n")
     for alert in delivered:
         out.write(f"digest written: {alert}\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,11 +12,11 @@ from sqlite_utils import Database
 
 from monitor.alerts import format_idr, format_time, platform_name
 from monitor.charts import compliance_chart
+from monitor.platforms import HALT, JAKARTA
 from storage import report as queries
 from storage.db import connect
 
 TEMPLATES = Path(__file__).parent / "templates"
-JAKARTA = timezone(timedelta(hours=7), "WIB")
 TITLE = "Kartu Prakerja platforms: compliance report"
 
 
@@ -42,7 +42,7 @@ def reason_text(reason) -> str:
     return str(reason)
 
 
-def build_context(db: Database, now: datetime | None = None) -> dict:
+def build_context(db: Database, now: datetime | None = None, halt: str = HALT) -> dict:
     """Everything the template shows, from read-only queries."""
     now = now or datetime.now(JAKARTA)
     series = queries.compliance_series(db)
@@ -58,7 +58,7 @@ def build_context(db: Database, now: datetime | None = None) -> dict:
                 "slug": slug,
                 "id": platform_id(slug),
                 "name": platform_name(slug),
-                "chart": compliance_chart(slug, series.get(slug, [])),
+                "chart": compliance_chart(slug, series.get(slug, []), halt),
                 "findings": findings.get(slug, []),
                 "resolved": (counts.get(slug) or {}).get("resolved") or 0,
                 "crawls": recent,
@@ -97,13 +97,13 @@ def render_report(context: dict) -> str:
     return environment().get_template("report.html.j2").render(**context)
 
 
-def write_report(db_path: str | Path, out: str | Path, now=None) -> dict:
+def write_report(db_path: str | Path, out: str | Path, now=None, halt=HALT) -> dict:
     """Read ``db_path`` (read-only) and write the report to ``out``."""
     if not Path(db_path).is_file():
         raise FileNotFoundError(f"no database at {db_path}")
     db = Database(connect(db_path, readonly=True))
     try:
-        context = build_context(db, now)
+        context = build_context(db, now, halt)
     finally:
         db.close()
     out = Path(out)

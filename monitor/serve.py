@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 
 from datasette.app import Datasette
 from datasette.database import Database
 
 from monitor.datasette_metadata import DATABASE, build_metadata
+from storage.facts import is_loopback
 
 
 class ReadOnlyDatabase(Database):
@@ -35,15 +35,6 @@ def build_datasette(path: str | Path, sql_time_limit_ms: int = 5000) -> Datasett
     ds.remove_database("_memory")  # only the monitor's database is served
     ds.add_database(ReadOnlyDatabase(ds, path=str(path)), name=DATABASE, route=DATABASE)
     return ds
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def serve(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from ipaddress import ip_address
 from urllib.parse import urlsplit
 
 import scrapy
@@ -24,18 +23,8 @@ from spiders.stats import (
     UNREAD,
     layout_mismatch,
 )
+from storage.facts import is_loopback
 from storage.fold import fold
-
-
-def is_loopback(url: str) -> bool:
-    """True for a base URL on 127.0.0.0/8, ::1 or localhost (the replica)."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def base_urls_setting(value: object) -> dict[str, str]:
@@ -79,7 +68,7 @@ class PlatformSpider(scrapy.Spider):
     def update_settings(cls, settings):
         super().update_settings(settings)
         base = base_urls_setting(settings.get("PRAKERJA_BASE_URLS")).get(cls.name)
-        if base and is_loopback(base):
+        if base and is_loopback(urlsplit(base).hostname or ""):
             # The replica: robots.txt still obeyed, but no delays or throttling.
             settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")

@@ -175,15 +175,7 @@ class StorePipeline:
             raise NotConfigured("PRAKERJA_DB_PATH is not set")
         from spiders.trust import Thresholds
 
-        limits = Thresholds(
-            min_share=settings.getfloat("PRAKERJA_TRUST_MIN_SHARE"),
-            min_coverage=settings.getfloat("PRAKERJA_TRUST_MIN_COVERAGE"),
-            max_error_rate=settings.getfloat("PRAKERJA_TRUST_MAX_ERROR_RATE"),
-            max_coverage_drop=settings.getfloat(
-                "PRAKERJA_TRUST_MAX_COVERAGE_DROP", 0.2
-            ),
-            baseline_crawls=settings.getint("PRAKERJA_TRUST_BASELINE_CRAWLS", 2),
-        )
+        limits = Thresholds.from_settings(settings)
         pipe = cls(
             settings.get("PRAKERJA_DB_PATH"),
             settings.get("PRAKERJA_NOW"),

@@ -10,8 +10,6 @@ from pathlib import Path
 
 from storage.db import connect
 
-HALT = "2020-06-30T00:00:00+07:00"
-
 
 @dataclass(frozen=True)
 class SavedQuery:

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from storage.evidence import payload_keys
+from storage.facts import COMPLETE, FAILED, INCOMPLETE, RUNNING  # noqa: F401
 from storage.migrations import FACT_COLUMNS
 
-RUNNING, COMPLETE, INCOMPLETE, FAILED = "running", "complete", "incomplete", "failed"
 JSON_COLUMNS = {
     "bundle_keywords",
     "components",
