@@ -89,3 +89,11 @@ def test_trust_thresholds_read_one_definition():
     assert DEFAULTS["trust"] == {k: TRUST_DEFAULTS[k] for k in CONFIGURABLE_TRUST}
     for name, value in TRUST_DEFAULTS.items():
         assert getattr(spider_settings, f"PRAKERJA_TRUST_{name.upper()}") == value
+
+
+def test_the_contract_samples_exist_once():
+    """tests/fixtures holds only what the samples should yield; the samples
+    themselves are read from replica/data, where the replica serves them."""
+    kept = {p.name for p in (ROOT / "tests" / "fixtures").rglob("*") if p.is_file()}
+    assert kept == {"expected.json"}
+    assert len(list((ROOT / "replica" / "data").glob("*/robots.txt"))) == 8
