@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import UTC, datetime
 
 from scrapy import signals
@@ -31,6 +32,9 @@ from spiders.trust import (
 from storage.classifier import classify, title_keywords
 
 logger = logging.getLogger(__name__)
+# What storing a batch can raise: the database (locked, full, a constraint), the
+# disk, a number SQLite cannot hold, a value JSON cannot encode.
+STORE_ERRORS = (sqlite3.Error, OSError, OverflowError, TypeError, ValueError)
 TEXT_FIELDS = ("title", "provider", "category", "bundle_label")
 LIST_FIELDS = ("components", "payment_methods", "prakerja_evidence")
 
@@ -220,7 +224,7 @@ class StorePipeline:
         batch, self.buffer = self.buffer, []
         try:
             snapshots.save_listings(self.db, self.crawl_id, batch)
-        except Exception as exc:  # noqa: BLE001 - any storage error: count, go on
+        except STORE_ERRORS as exc:  # count the batch, go on with the next
             # The batch rolled back; the crawl cannot be complete without it.
             self.lost += len(batch)
             self.lost_error = f"{type(exc).__name__}: {exc}"
@@ -253,7 +257,7 @@ class StorePipeline:
             )
         try:
             snapshots.save_unread(self.db, self.crawl_id, unread)
-        except Exception as exc:  # noqa: BLE001
+        except STORE_ERRORS as exc:
             judged.add("store_failed", f"unread listings not stored ({exc})")
         snapshots.finish_crawl(
             self.db,
