@@ -50,7 +50,7 @@ PRAKERJA_EVIDENCE_DIR = None  # per-crawl WARC files of the responses behind ite
 ITEM_PIPELINES = {
     "spiders.pipelines.NormalizePipeline": 100,
     "spiders.pipelines.ValidatePipeline": 200,
-    "spiders.pipelines.StorePipeline": 300,
+    "spiders.store.StorePipeline": 300,
 }
 
 # Where the store pipeline writes; None disables storing (e.g. `scrapy crawl -O`).
