@@ -37,7 +37,7 @@ def expected(slug: str) -> dict:
 
 
 def clean(value: str | None) -> str | None:
-    """README §2 text rule: unescape, drop tags, collapse whitespace, strip."""
+    """CONTRACTS.md §2 text rule: unescape, drop tags, collapse whitespace, strip."""
     if value is None:
         return None
     text = html.unescape(re.sub(r"<[^>]*>", " ", value))
@@ -93,7 +93,7 @@ def item(platform: str, listing_id: str, url: str, **fields) -> dict:
 
 
 def html_item(platform: str, listing_id: str, url: str, **fields) -> dict:
-    """``item`` of fields read as HTML: the text fields get the README §2 text rule."""
+    """``item`` of fields read as HTML: the text fields get the CONTRACTS.md §2 text rule."""
     for key in ("title", "provider", "category"):
         fields[key] = clean(fields.get(key))
     for key in ("components", "payment_methods"):
