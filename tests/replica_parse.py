@@ -93,7 +93,7 @@ def item(platform: str, listing_id: str, url: str, **fields) -> dict:
 
 
 def html_item(platform: str, listing_id: str, url: str, **fields) -> dict:
-    """``item`` of fields read as HTML: the text fields get the CONTRACTS.md §2 text rule."""
+    """``item`` of fields read as HTML: text fields get the CONTRACTS.md §2 rule."""
     for key in ("title", "provider", "category"):
         fields[key] = clean(fields.get(key))
     for key in ("components", "payment_methods"):
