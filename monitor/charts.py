@@ -12,7 +12,7 @@ from datetime import datetime
 from babel.dates import format_datetime
 
 from monitor.i18n import DEFAULT, LOCALES, format_day, jakarta
-from storage.queries import HALT
+from monitor.platforms import HALT
 
 WIDTH, HEIGHT = 900, 220
 LEFT, RIGHT, TOP, BOTTOM = 52, 20, 16, 44
@@ -81,9 +81,12 @@ def step_path(points: list[Point]) -> str:
     return " ".join(path)
 
 
-def compliance_chart(platform: str, series: list[dict], lang: str = DEFAULT) -> Chart:
+def compliance_chart(
+    platform: str, series: list[dict], lang: str = DEFAULT, halt: str = HALT
+) -> Chart:
     """Place each crawl (oldest first) at its observed time and its count of
-    bundles payable with Kartu Prakerja; untrusted crawls are points off the line."""
+    bundles payable with Kartu Prakerja; untrusted crawls are points off the line.
+    A vertical line marks ``halt`` (the configured halt) when it falls in range."""
     chart = Chart(platform)
     x0, y0, x1, y1 = chart.plot
     if not series:
@@ -121,9 +124,9 @@ def compliance_chart(platform: str, series: list[dict], lang: str = DEFAULT) -> 
     stamps = [jakarta(row["observed_at"]) for row in series]
     placed = [(x_of(t), s) for t, s in zip(times, stamps, strict=True)]
     chart.x_ticks = _x_ticks(placed, lang)
-    halt = _seconds(HALT)
-    if start <= halt <= end:
-        chart.halt_x = x_of(halt)
+    halt_at = _seconds(halt)
+    if start <= halt_at <= end:
+        chart.halt_x = x_of(halt_at)
     return chart
 
 

@@ -358,7 +358,9 @@ def report(args) -> int:
     cfg = settings(args)
     check_database(require_database(cfg), write=False)
     try:
-        context = write_report(cfg.database, args.out, language=cfg["language"])
+        context = write_report(
+            cfg.database, args.out, language=cfg["language"], halt=cfg["halt"]
+        )
     except FileNotFoundError as exc:
         raise UserError(f"{exc}; run crawl or demo first") from None
     print(

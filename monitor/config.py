@@ -15,7 +15,9 @@ from monitor.platforms import (  # noqa: F401 - re-exported
     PROGRAMME_START,
     REAL_BASES,
     SLUGS,
+    TIMEZONE,
 )
+from storage.facts import CONFIGURABLE_TRUST, TRUST_DEFAULTS
 
 DEFAULTS: dict = {
     "database": "prakerja.db",
@@ -35,12 +37,12 @@ DEFAULTS: dict = {
     },
     "schedule": {
         "cron": "0 */6 * * *",
-        "timezone": "Asia/Jakarta",
+        "timezone": TIMEZONE,
         "misfire_grace_time": 3600,
         "interval_seconds": 0,  # > 0: every N seconds instead of cron (tests)
     },
     "crawl": {"parallel": 4, "timeout": 6 * 3600},
-    "trust": {"min_share": 0.8, "min_coverage": 0.9, "max_error_rate": 0.05},
+    "trust": {name: TRUST_DEFAULTS[name] for name in CONFIGURABLE_TRUST},
     "removal": {"missing_crawls": 2, "confirm_by_http": True},
     "smtp": {
         "host": "",

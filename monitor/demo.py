@@ -137,7 +137,7 @@ def run_demo(
     finally:
         db.close()
     report = folder / "report.html"
-    write_report(cfg.database, report, language=cfg["language"])
+    write_report(cfg.database, report, language=cfg["language"], halt=cfg["halt"])
     out.write("\n" + summary_table(rows) + "\n\n")
     for alert in delivered:
         out.write(f"digest written: {alert}\n")

@@ -12,7 +12,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from storage import evidence as store
-from storage import fs
+from storage import fs, packages
 
 
 class EvidenceError(Exception):
@@ -54,7 +54,7 @@ def read_payload(db, record_id: str, warc_file=None, offset=0):
     """(WARC headers, payload) of a record found through the archive index (or at
     ``warc_file``/``offset`` for records archived before it); a revisit gives its
     original's payload with its own headers."""
-    row = store.get_records(db, [record_id]).get(record_id)
+    row = packages.get_records(db, [record_id]).get(record_id)
     if row is not None and row["warc_path"]:
         warc_file, offset = row["warc_path"], row["offset"]
     if warc_file is None:
@@ -111,11 +111,11 @@ def finding_records(db, finding_ids: list[int] | None = None) -> set[str]:
     """Every record the findings' lives cite, with what those records need."""
     cited = {
         rid
-        for crawls in store.sighting_records(db, finding_ids).values()
+        for crawls in packages.sighting_records(db, finding_ids).values()
         for rid in crawls.values()
     }
-    cited |= store.resolving_listing_pages(db, finding_ids)
-    return cited | set(store.expand_records(db, cited))
+    cited |= packages.resolving_listing_pages(db, finding_ids)
+    return cited | set(packages.expand_records(db, cited))
 
 
 def prune(db, folder: str | Path, days: int, now: datetime | None = None) -> dict:
@@ -130,9 +130,9 @@ def prune(db, folder: str | Path, days: int, now: datetime | None = None) -> dic
     if not isinstance(days, int) or days <= 0:
         raise EvidenceError(f"retention must be a positive number of days, not {days}")
     cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat()
-    keep = finding_records(db) | store.packaged_records(db)
-    keep |= store.recent_revisit_originals(db, cutoff)
-    keep |= set(store.expand_records(db, keep))
+    keep = finding_records(db) | packages.packaged_records(db)
+    keep |= packages.recent_revisit_originals(db, cutoff)
+    keep |= set(packages.expand_records(db, keep))
     mine = store.database_identity(db)
     kept = dropped = files_removed = 0
     for crawl in store.archived_crawls(db, cutoff):
@@ -172,6 +172,6 @@ def prune(db, folder: str | Path, days: int, now: datetime | None = None) -> dic
 def _warcinfos(db, crawl_id: int) -> set[str]:
     return {
         r["record_id"]
-        for r in store.crawl_records(db, crawl_id)
+        for r in packages.crawl_records(db, crawl_id)
         if r["type"] == "warcinfo"
     }

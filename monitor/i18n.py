@@ -19,13 +19,15 @@ from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from monitor.platforms import TIMEZONE
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 TEMPLATES = Path(__file__).parent / "templates"
 DOMAIN = "messages"
 LANGUAGES = ("id", "en")
 DEFAULT = "id"
 LOCALES = {"id": "id_ID", "en": "en_ID"}
-JAKARTA = ZoneInfo("Asia/Jakarta")
+JAKARTA_ZONE = ZoneInfo(TIMEZONE)  # Babel reads times in it from the zone database
 ZONE = "WIB"  # every time is shown in Asia/Jakarta, so its zone is always WIB
 DATE_PATTERNS = {"id": "d MMMM y HH.mm", "en": "d MMMM y, HH:mm"}
 DAY_PATTERNS = {"id": "d MMM y", "en": "d MMM y"}
@@ -96,7 +98,7 @@ def jakarta(value) -> datetime | None:
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(JAKARTA)
+    return moment.astimezone(JAKARTA_ZONE)
 
 
 def format_when(value, lang: str = DEFAULT) -> str:
@@ -109,7 +111,7 @@ def format_when(value, lang: str = DEFAULT) -> str:
     if moment is None:
         return "-"
     pattern = DATE_PATTERNS[language(lang)]
-    text = format_datetime(moment, pattern, tzinfo=JAKARTA, locale=LOCALES[lang])
+    text = format_datetime(moment, pattern, tzinfo=JAKARTA_ZONE, locale=LOCALES[lang])
     return f"{text} {ZONE}"
 
 
@@ -117,7 +119,7 @@ def format_day(value, lang: str = DEFAULT) -> str:
     """A short date in Asia/Jakarta for chart ticks: "2 Jul 2020"."""
     moment = jakarta(value)
     pattern = DAY_PATTERNS[language(lang)]
-    return format_datetime(moment, pattern, tzinfo=JAKARTA, locale=LOCALES[lang])
+    return format_datetime(moment, pattern, tzinfo=JAKARTA_ZONE, locale=LOCALES[lang])
 
 
 def join_names(names, lang: str = DEFAULT) -> str:

@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from monitor import signing
 from monitor.package_summary import summary_html
 from storage import evidence as store
-from storage import fs
+from storage import fs, packages
 
 WACZ_VERSION = "1.1.1"
 SOFTWARE = "prakerja-monitor"
@@ -60,12 +60,12 @@ def parse_member(data: bytes) -> dict:
 
 
 def collect(db, finding_id: int) -> tuple[dict, dict[str, dict], dict[int, str]]:
-    story = store.finding_story(db, finding_id)
+    story = packages.finding_story(db, finding_id)
     if story is None:
         raise PackageError(f"no finding {finding_id}")
-    cited = store.sighting_records(db, [finding_id]).get(finding_id, {})
-    wanted = set(cited.values()) | store.resolving_listing_pages(db, [finding_id])
-    records = store.expand_records(db, wanted)
+    cited = packages.sighting_records(db, [finding_id]).get(finding_id, {})
+    wanted = set(cited.values()) | packages.resolving_listing_pages(db, [finding_id])
+    records = packages.expand_records(db, wanted)
     if not records:
         raise PackageError(
             f"finding {finding_id} has no indexed archive records (pruned, or"
@@ -254,7 +254,7 @@ def build_package(db, finding_id: int, out, key_path, screenshots=True) -> dict:
         )
         zip_folder(folder, Path(out))
     sha = hashlib.sha256(package).hexdigest()
-    store.save_package(db, finding_id, str(out), sha, set(packed))
+    packages.save_package(db, finding_id, str(out), sha, set(packed))
     types: dict[str, int] = {}
     for row in packed.values():
         types[row["type"]] = types.get(row["type"], 0) + 1

@@ -1,4 +1,11 @@
-"""The eight Prakerja platforms: slugs, display names, real hosts, partnership dates."""
+"""The eight Prakerja platforms: slugs, display names, real hosts, partnership dates,
+the halt and the programme's time zone."""
+
+from datetime import timedelta, timezone
+
+# The programme's time zone: its name for the scheduler, its offset for naive times.
+TIMEZONE = "Asia/Jakarta"
+JAKARTA = timezone(timedelta(hours=7), "WIB")  # Indonesia has no daylight saving
 
 SLUGS = (
     "bukalapak",

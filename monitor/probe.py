@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 import urllib.error
 import urllib.request
-from ipaddress import ip_address
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
+
+from storage.facts import is_loopback
 
 # The spiders' USER_AGENT (spiders/settings.py; a test keeps the two equal).
 USER_AGENT = (
@@ -26,15 +27,6 @@ GONE = (404, 410)
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         return None  # the 3xx surfaces as an HTTPError: not followed
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def same_host(url: str, base_url: str | None) -> bool:
@@ -100,7 +92,7 @@ class RemovalProbe:
 
     def wait(self, parts, robots: RobotFileParser) -> None:
         """Politeness: the host's Crawl-delay, at least ``delay`` s (0 on loopback)."""
-        if _loopback(parts.hostname):
+        if is_loopback(parts.hostname):
             return
         delay = max(float(robots.crawl_delay(self.user_agent) or 0), self.delay)
         since = time.monotonic() - self.last.get(parts.netloc, -1e9)

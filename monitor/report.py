@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -15,10 +15,10 @@ from monitor import i18n
 from monitor.charts import compliance_chart
 from monitor.digest_view import evidence_id, platform_name
 from monitor.digest_words import health_reason
+from monitor.platforms import HALT, JAKARTA
 from storage import report as queries
 from storage.db import connect
 
-JAKARTA = timezone(timedelta(hours=7), "WIB")
 TITLE = i18n.N_("Kartu Prakerja platforms: compliance report")
 STATUSES = {
     "complete": i18n.N_("complete"),
@@ -73,7 +73,9 @@ def file_name(path) -> str:
     return Path(str(path)).name if path else "-"
 
 
-def build_context(db: Database, now: datetime | None = None, language=None) -> dict:
+def build_context(
+    db: Database, now: datetime | None = None, language=None, halt: str = HALT
+) -> dict:
     """Everything the template shows, from read-only queries."""
     lang = i18n.language(language)
     now = now or datetime.now(JAKARTA)
@@ -90,7 +92,7 @@ def build_context(db: Database, now: datetime | None = None, language=None) -> d
                 "slug": slug,
                 "id": platform_id(slug),
                 "name": platform_name(slug),
-                "chart": compliance_chart(slug, series.get(slug, []), lang),
+                "chart": compliance_chart(slug, series.get(slug, []), lang, halt),
                 "findings": findings.get(slug, []),
                 "resolved": (counts.get(slug) or {}).get("resolved") or 0,
                 "crawls": recent,
@@ -129,14 +131,16 @@ def render_report(context: dict) -> str:
     return environment(lang).get_template("report.html.j2").render(**context)
 
 
-def write_report(db_path: str | Path, out: str | Path, now=None, language=None) -> dict:
+def write_report(
+    db_path: str | Path, out: str | Path, now=None, language=None, halt=HALT
+) -> dict:
     """Read ``db_path`` (read-only) and write the report to ``out`` in ``language``
     (id by default, or en)."""
     if not Path(db_path).is_file():
         raise FileNotFoundError(f"no database at {db_path}")
     db = Database(connect(db_path, readonly=True))
     try:
-        context = build_context(db, now, language)
+        context = build_context(db, now, language, halt)
     finally:
         db.close()
     out = Path(out)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-from monitor.platforms import HALT, PARTNER_EXITS, PROGRAMME_START, SLUGS
+from monitor.platforms import HALT, JAKARTA, PARTNER_EXITS, PROGRAMME_START, SLUGS
 from storage.classifier import STRONG, is_strong
 
 VIOLATION = "violation"
@@ -37,7 +37,6 @@ OBSERVED_AT_UNKNOWN = "observed-at-unknown"
 PAYABLE_BUNDLE = "bundle-payable-with-prakerja"
 TITLE_WORD_ONLY = "bundle-by-title-word-only"  # no label, no listed classes
 
-JAKARTA = timezone(timedelta(hours=7))  # naive times are read as Jakarta time
 DEFAULT_HALT_AT = HALT
 PLATFORMS = SLUGS
 

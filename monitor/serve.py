@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from datasette.database import Database
 
 from monitor.datasette_metadata import DATABASE, build_metadata
 from storage import guard
+from storage.facts import is_loopback
 
 
 class ReadOnlyDatabase(Database):
@@ -67,15 +67,6 @@ def build_datasette(
     ds.remove_database("_memory")  # only the monitor's database is served
     ds.add_database(ReadOnlyDatabase(ds, path=str(path)), name=DATABASE, route=DATABASE)
     return ds
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class PortBusyError(OSError):

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import math
 import random
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from replica import names
 from replica import scenario as sc
 from replica.ids import generated_id, slugify
 from replica.model import Listing
 
-if TYPE_CHECKING:
-    from replica.catalog import Catalog
+
+class Catalog(Protocol):
+    """What generation reads of ``replica.catalog.Catalog`` (named here: no cycle)."""
+
+    seed: int
+    samples: dict[str, list[sc.Entry]]
+
+    def entry(self, slug: str, index: int) -> sc.Entry: ...
+
+    def provider(self, rng: random.Random) -> str: ...
+
 
 LABELS = {  # each platform's explicit bundle marker
     "bukalapak": "Paket Hemat",

@@ -13,9 +13,10 @@ import threading
 
 from replica import faults as fl
 from replica.control import valid_date
-from replica.handler import PlatformServer, State
+from replica.handler import PlatformServer
 from replica.model import SLUGS
 from replica.scenario import DEFAULT_AS_OF
+from replica.state import State
 from replica.truth import truth_of
 
 MODES = ("prefix", "port")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-EXCEPTIONS = "downloader/exception_type_count/"
-STATUSES = "downloader/response_status_count/"
+from spiders.stats import EXCEPTIONS, ITEMS_DROPPED, STATUSES
+
 # Words in an exception's dotted name -> the cause a maintainer can act on.
 KNOWN = (
     ("DNSLookupError", "DNS lookup failed"),
@@ -49,7 +49,7 @@ def failure_causes(stats: dict) -> str:
 def unread_causes(stats: dict) -> str:
     """What kept listed trainings from yielding items, as a parenthesised list."""
     parts = []
-    dropped = stats.get("prakerja/items/dropped", 0)
+    dropped = stats.get(ITEMS_DROPPED, 0)
     if dropped:
         parts.append(f"{dropped} without a required field")
     redirects = sum(

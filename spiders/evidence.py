@@ -27,6 +27,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from spiders.extensions import stop_for_storage
+from spiders.stats import (
+    CRAWL_ID,
+    EVIDENCE_BYTES,
+    EVIDENCE_RECORDS,
+    EVIDENCE_REVISITS,
+    WARC_PATH,
+)
 from storage import evidence as store
 
 DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
@@ -83,7 +90,7 @@ class ArchiveMiddleware:
     def open(self, spider) -> None:
         from storage.db import open_db
 
-        self.crawl_id = self.stats.get_value("prakerja/crawl_id")
+        self.crawl_id = self.stats.get_value(CRAWL_ID)
         self.db = open_db(self.db_path)
         identity = store.database_identity(self.db)
         folder = Path(self.folder).resolve()
@@ -98,7 +105,7 @@ class ArchiveMiddleware:
         }
         self.file = open(self.path, "ab")  # noqa: SIM115 - open for the whole crawl
         self.writer = WARCWriter(self.file, gzip=True, warc_version="1.1")
-        self.stats.set_value("prakerja/warc_path", str(self.path))
+        self.stats.set_value(WARC_PATH, str(self.path))
         self._write_warcinfo(spider)
 
     def _original_exists(self, folder, identity, platform, record_id) -> bool:
@@ -113,8 +120,8 @@ class ArchiveMiddleware:
             record.rec_headers.add_header("WARC-Warcinfo-ID", self.warcinfo_id)
         self.writer.write_record(record)
         length = self.file.tell() - offset
-        self.stats.inc_value("prakerja/evidence/records")
-        self.stats.inc_value("prakerja/evidence/bytes", length)
+        self.stats.inc_value(EVIDENCE_RECORDS)
+        self.stats.inc_value(EVIDENCE_BYTES, length)
         h = record.rec_headers
         row.update(
             record_id=rid,
@@ -157,7 +164,7 @@ class ArchiveMiddleware:
         """An unchanged body: one compact revisit record (identical-payload-digest
         profile) whose block is the status line alone (replay takes the headers
         and payload of the original, which also holds the request)."""
-        self.stats.inc_value("prakerja/evidence/revisits")
+        self.stats.inc_value(EVIDENCE_REVISITS)
         record = self.writer.create_revisit_record(
             response.url,
             digest,

@@ -12,12 +12,18 @@ from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from spiders.base import PAGES_ANNOUNCED, PAGES_CAP
+from spiders.stats import (
+    CRAWL_ID,
+    FATAL,
+    PAGES_ANNOUNCED,
+    PAGES_CAP,
+    PAGES_CAPPED,
+    PAGES_DROPPED,
+    PAGES_REACHED,
+    STORE_ERROR,
+)
 
 logger = logging.getLogger(__name__)
-FATAL = "prakerja/fatal"  # why the crawl cannot go on (a storage fault)
-STORE_ERROR = "prakerja/store/error"  # set by the store pipeline
-PAGES_CAPPED = "prakerja/pages/capped"
 # Listing requests dropped from one response's output before the rest of that
 # output is left unread: a page claiming millions of pages costs no more CPU.
 GIVE_UP_AFTER = 1000
@@ -50,11 +56,11 @@ class ProgressReporter:
         line = {
             "event": event,
             "platform": self.spider.name,
-            "crawl_id": stats.get_value("prakerja/crawl_id"),
+            "crawl_id": stats.get_value(CRAWL_ID),
             "items": stats.get_value("item_scraped_count", 0),
             "pages": stats.get_value("response_received_count", 0),
-            "listing_pages": stats.get_value("prakerja/pages/reached", 0),
-            "listing_pages_announced": stats.get_value("prakerja/pages/announced", 0),
+            "listing_pages": stats.get_value(PAGES_REACHED, 0),
+            "listing_pages_announced": stats.get_value(PAGES_ANNOUNCED, 0),
         }
         sys.stdout.write(json.dumps(line) + "\n")
         sys.stdout.flush()
@@ -160,7 +166,7 @@ class PaginationGuard:
 
         db = open_db(path)
         try:
-            return recent_listing_pages(db, platform)
+            return recent_listing_pages(db, platform, PAGES_ANNOUNCED)
         finally:
             db.close()
 
@@ -184,7 +190,7 @@ class PaginationGuard:
             self.why = why
             self.stats.set_value(PAGES_CAPPED, why)
             logger.error("pagination stopped: %s", why)
-        self.stats.inc_value("prakerja/pages/dropped")
+        self.stats.inc_value(PAGES_DROPPED)
         return False
 
     def spider_idle(self, spider):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# The keys of a normalized item (platforms/README.md §2), in contract order.
+# The keys of a normalized item (replica/data/CONTRACTS.md §2), in contract order.
 ITEM_FIELDS = (
     "platform",
     "listing_id",

@@ -10,6 +10,8 @@ from email.utils import parsedate_to_datetime
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.response import response_status_message
 
+from spiders.stats import RETRY_STATUS
+
 
 def retry_after_seconds(value: bytes | str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
@@ -53,6 +55,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
-        self.crawler.stats.inc_value(f"retry/{response.status}")
+        self.crawler.stats.inc_value(RETRY_STATUS.format(status=response.status))
         await asyncio.sleep(self.delay(request, response))
         return retry

@@ -15,7 +15,7 @@ import sys
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-from spiders.extensions import FATAL, STORE_ERROR
+from spiders.stats import CRAWL_ID, FATAL, STORE_ERROR
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     process.crawl(crawler)
     process.start()
     stats = crawler.stats.get_stats()
-    crawl_id = stats.get("prakerja/crawl_id")
+    crawl_id = stats.get(CRAWL_ID)
     problem = stats.get(FATAL) or stats.get(STORE_ERROR)
     if crawl_id is None and args.db:
         problem = problem or "the crawl could not open its row in the database"

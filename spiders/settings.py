@@ -1,5 +1,7 @@
 """Scrapy settings of prakerja-monitor: polite defaults for the real hosts."""
 
+from storage.facts import TRUST_DEFAULTS
+
 BOT_NAME = "prakerja-monitor"
 SPIDER_MODULES = ["spiders.platforms"]
 NEWSPIDER_MODULE = "spiders.platforms"
@@ -54,7 +56,7 @@ PRAKERJA_CONTACT = ""
 ITEM_PIPELINES = {
     "spiders.pipelines.NormalizePipeline": 100,
     "spiders.pipelines.ValidatePipeline": 200,
-    "spiders.pipelines.StorePipeline": 300,
+    "spiders.store.StorePipeline": 300,
 }
 
 # Where the store pipeline writes; None disables storing (e.g. `scrapy crawl -O`).
@@ -62,12 +64,13 @@ PRAKERJA_DB_PATH = None
 PRAKERJA_NOW = None  # ISO time the crawl counts as observed at; default: wall clock
 PRAKERJA_BASE_URLS = {}
 PRAKERJA_STORE_BATCH = 500
-# Trust verdict thresholds (spiders/trust.py).
-PRAKERJA_TRUST_MIN_SHARE = 0.8  # items vs median of the last 3 complete crawls
-PRAKERJA_TRUST_MIN_COVERAGE = 0.9  # floor: share of listed items with a title
-PRAKERJA_TRUST_MAX_ERROR_RATE = 0.05  # failed responses / responses
-PRAKERJA_TRUST_MAX_COVERAGE_DROP = 0.2  # a field's coverage vs its recent median
-PRAKERJA_TRUST_BASELINE_CRAWLS = 2  # agreeing crawls after which a drop is the level
+# Trust verdict thresholds (spiders/trust.py); meanings and defaults: storage.facts.
+PRAKERJA_TRUST_MIN_SHARE = TRUST_DEFAULTS["min_share"]
+PRAKERJA_TRUST_MIN_COVERAGE = TRUST_DEFAULTS["min_coverage"]
+PRAKERJA_TRUST_MAX_ERROR_RATE = TRUST_DEFAULTS["max_error_rate"]
+PRAKERJA_TRUST_MAX_COVERAGE_DROP = TRUST_DEFAULTS["max_coverage_drop"]
+PRAKERJA_TRUST_BASELINE_CRAWLS = TRUST_DEFAULTS["baseline_crawls"]
+PRAKERJA_TRUST_AGREE = TRUST_DEFAULTS["agree"]
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -12,25 +12,40 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from statistics import median
 
-from spiders.base import LISTING_EMPTY, PAGES_ANNOUNCED, PAGES_REACHED, TRUNCATED
 from spiders.causes import failure_causes, unread_causes
 from spiders.conditional import add_wrong_304
+from spiders.stats import (
+    DATALOSS,
+    LISTING_EMPTY,
+    PAGES_ANNOUNCED,
+    PAGES_REACHED,
+    TRUNCATED,
+)
+from storage.facts import COMPLETE, FAILED, INCOMPLETE, TRUST_DEFAULTS
 
-COMPLETE, INCOMPLETE, FAILED = "complete", "incomplete", "failed"
-# Scrapy's own truncation check: a body shorter than its Content-Length.
-DATALOSS = "retry/reason_count/scrapy.exceptions.ResponseDataLossError"
 COVERAGE_FIELDS = ("title", "price_idr", "provider", "prakerja_payment")
 READABLE, COMPLETENESS, NOTICE = "readable", "complete", "notice"
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    min_share: float = 0.8  # of the median item count of the last complete crawls
-    min_coverage: float = 0.9  # absolute floor: share of listed items with a title
-    max_error_rate: float = 0.05  # failed responses per response
-    max_coverage_drop: float = 0.2  # a field's coverage vs its recent median
-    baseline_crawls: int = 2  # consecutive agreeing crawls that set a new level
-    agree: float = 0.05  # item counts within 5% of each other agree
+    """The verdict's limits; their meanings and defaults: storage.facts."""
+
+    min_share: float = TRUST_DEFAULTS["min_share"]
+    min_coverage: float = TRUST_DEFAULTS["min_coverage"]
+    max_error_rate: float = TRUST_DEFAULTS["max_error_rate"]
+    max_coverage_drop: float = TRUST_DEFAULTS["max_coverage_drop"]
+    baseline_crawls: int = TRUST_DEFAULTS["baseline_crawls"]
+    agree: float = TRUST_DEFAULTS["agree"]
+
+    @classmethod
+    def from_settings(cls, settings) -> Thresholds:
+        """From the PRAKERJA_TRUST_* Scrapy settings (e.g. PRAKERJA_TRUST_MIN_SHARE)."""
+        values = {}
+        for name, default in TRUST_DEFAULTS.items():
+            get = settings.getint if isinstance(default, int) else settings.getfloat
+            values[name] = get(f"PRAKERJA_TRUST_{name.upper()}", default)
+        return cls(**values)
 
 
 @dataclass

@@ -11,7 +11,6 @@ from sqlite_utils import Database
 from storage.findings import _decode
 from storage.snapshots import now_iso
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
 ALERT_LEASE = "alert"  # one ``alert`` run at a time per database
 
 

@@ -6,10 +6,9 @@ import json
 
 from sqlite_utils import Database
 
+from storage.facts import COMPLETE, OPEN, RESOLVED  # noqa: F401 - monitor reads
 from storage.snapshots import JSON_COLUMNS
 
-OPEN, RESOLVED = "open", "resolved"
-COMPLETE = "complete"
 OPENED, REOPENED = "opened", "reopened"
 
 

@@ -9,8 +9,6 @@ from pathlib import Path
 
 from storage import guard
 
-HALT = "2020-06-30T00:00:00+07:00"
-
 
 @dataclass(frozen=True)
 class SavedQuery:

@@ -14,7 +14,8 @@ from scrapy.utils.test import get_crawler
 from spiders.items import EXTRA_FIELDS
 from spiders.pipelines import NormalizePipeline
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"  # expected.json: what the samples hold
+SAMPLES = Path(__file__).parent.parent / "replica" / "data"  # what the replica serves
 PREFIX_BASE = "http://127.0.0.1:8400"
 
 
@@ -25,7 +26,7 @@ def base_url(slug: str) -> str:
 
 def fixture_response(slug: str, name: str, url: str, meta: dict | None = None):
     """A saved sample page as the response to ``url`` (HTML or JSON by suffix)."""
-    body = (FIXTURES / slug / name).read_bytes()
+    body = (SAMPLES / slug / name).read_bytes()
     request = Request(url, meta=meta or {})
     cls = HtmlResponse if name.endswith(".html") else TextResponse
     headers = {"Content-Type": "application/json"} if name.endswith(".json") else {}

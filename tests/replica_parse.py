@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 
 from replica.model import Listing, Page
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"  # expected.json: what the samples hold
+SAMPLES = Path(__file__).parent.parent / "replica" / "data"  # what the replica serves
 PREFIX = "http://127.0.0.1:8400"
 KW = re.compile(
     r"(?i)\bpaket\s+(?:pelatihan|kelas|kursus|belajar|hemat|lengkap|komplit)\b"
@@ -24,7 +25,8 @@ TRICKY_TITLE = '<b>Kelas & "Tes"</b> \u2028 </script>'
 
 
 def fixture_text(slug: str, name: str) -> str:
-    return (FIXTURES / slug / name).read_text(encoding="utf-8")
+    folder = FIXTURES if name == "expected.json" else SAMPLES
+    return (folder / slug / name).read_text(encoding="utf-8")
 
 
 def expected(slug: str) -> dict:
@@ -35,7 +37,7 @@ def expected(slug: str) -> dict:
 
 
 def clean(value: str | None) -> str | None:
-    """README §2 text rule: unescape, drop tags, collapse whitespace, strip."""
+    """CONTRACTS.md §2 text rule: unescape, drop tags, collapse whitespace, strip."""
     if value is None:
         return None
     text = html.unescape(re.sub(r"<[^>]*>", " ", value))
@@ -91,7 +93,7 @@ def item(platform: str, listing_id: str, url: str, **fields) -> dict:
 
 
 def html_item(platform: str, listing_id: str, url: str, **fields) -> dict:
-    """``item`` of fields read as HTML: the text fields get the README §2 text rule."""
+    """``item`` of fields read as HTML: text fields get the CONTRACTS.md §2 rule."""
     for key in ("title", "provider", "category"):
         fields[key] = clean(fields.get(key))
     for key in ("components", "payment_methods"):

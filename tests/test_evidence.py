@@ -157,7 +157,7 @@ def test_a_removal_cites_the_listing_pages_that_no_longer_showed_it(crawled):
     """A finding resolved by a crawl that did not see it: that crawl's listing
     pages are its evidence (packaged, and kept by the retention)."""
     from monitor.evidence import finding_records
-    from storage.evidence import resolving_listing_pages
+    from storage.packages import resolving_listing_pages
 
     finding, platform, listing = crawled.execute(
         "SELECT id, platform, listing_id FROM findings ORDER BY id LIMIT 1"

@@ -8,10 +8,10 @@ import asyncio
 import pytest
 from helpers import make_spider
 
-from spiders.base import PAGES_ANNOUNCED
-from spiders.extensions import PAGES_CAPPED, PaginationGuard
+from spiders.extensions import PaginationGuard
 from spiders.platforms.sisnaker import SisnakerSpider
 from spiders.platforms.skillacademy import SkillacademySpider
+from spiders.stats import PAGES_ANNOUNCED, PAGES_CAPPED, PAGES_DROPPED
 
 
 def guard(spider, announced: int, cap: int = 5000) -> PaginationGuard:
@@ -41,7 +41,7 @@ def test_pages_beyond_the_announced_count_are_dropped():
     assert spider.crawler.stats.get_value(PAGES_CAPPED) == (
         "listing pages went beyond the 3 announced"
     )
-    assert spider.crawler.stats.get_value("prakerja/pages/dropped") == 3
+    assert spider.crawler.stats.get_value(PAGES_DROPPED) == 3
 
 
 def test_a_retried_page_is_not_counted_twice():
@@ -63,7 +63,7 @@ def test_pages_beyond_the_cap_are_dropped_and_the_rest_of_the_output_left(cls, s
         "1000000 listing pages, over the cap of 10"
     )
     # the output is left after 1000 dropped requests: a huge claim costs no CPU
-    assert spider.crawler.stats.get_value("prakerja/pages/dropped") == 1001
+    assert spider.crawler.stats.get_value(PAGES_DROPPED) == 1001
 
 
 def test_the_cap_is_relative_to_the_recent_crawls(tmp_path):

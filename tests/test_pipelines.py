@@ -120,7 +120,7 @@ class FakeSpider:
 
 
 def store_pipeline(tmp_path):
-    from spiders.pipelines import StorePipeline
+    from spiders.store import StorePipeline
 
     crawler = get_crawler(settings_dict={"PRAKERJA_DB_PATH": str(tmp_path / "p.db")})
     crawler.spider = FakeSpider()

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
-from replica_parse import FIXTURES, fetch
+from replica_parse import FIXTURES, SAMPLES, fetch
 
 from replica import start_replica
 from replica.catalog import Catalog, load_samples
@@ -222,7 +222,7 @@ def test_prefix_mode_robots(replica):
     assert "Disallow: /sisnaker/admin/" in text and "Allow: /pijarmahir/api/v1/courses"
     assert "Crawl-delay: 5" in text and "Sitemap" not in text
     assert text.count("User-agent") == 1
-    own = (FIXTURES / "tokopedia" / "robots.txt").read_bytes()
+    own = (SAMPLES / "tokopedia" / "robots.txt").read_bytes()
     assert fetch(replica.base_urls["tokopedia"] + "/robots.txt")[2] == own
 
 
@@ -231,7 +231,7 @@ def test_port_mode_serves_each_platform_at_its_own_root():
         ports = {urlsplit(base).port for base in running.base_urls.values()}
         assert len(ports) == 8 and urlsplit(running.root).port not in ports
         for slug, base in running.base_urls.items():
-            own = (FIXTURES / slug / "robots.txt").read_bytes()
+            own = (SAMPLES / slug / "robots.txt").read_bytes()
             assert fetch(base + "/robots.txt")[2] == own
             assert call(base + "/__replica/clock")[1] == {"as_of": "2020-07-08"}
         body = fetch(running.base_urls["bukalapak"] + "/kartu-prakerja")[2]

@@ -98,6 +98,18 @@ def test_one_chart_per_platform_with_untrusted_crawls_marked(sample):
     assert find_all(tokopedia, "line", "halt")  # the halt falls inside the axis
 
 
+def test_the_chart_marks_the_configured_halt(sample, tmp_path, monkeypatch):
+    """The halt line follows the configuration, not a copy of the default."""
+    early = tmp_path / "early.html"
+    write_report(sample["db"], early, halt="2019-01-01T00:00:00+07:00")
+    assert not find_all(early.read_text("utf-8"), "line", "halt")  # before the axis
+    monkeypatch.setenv("PRAKERJA_MONITOR_HALT", "2019-01-01T00:00:00+07:00")
+    out = tmp_path / "configured.html"
+    assert main(["report", "--db", str(sample["db"]), "--out", str(out)]) == 0
+    assert not find_all(out.read_text("utf-8"), "line", "halt")
+    assert find_all(sample["html"], "line", "halt")  # the default halt is in range
+
+
 def test_findings_tables_with_evidence(sample):
     html = sample["html"]
     for slug, count in OPEN.items():

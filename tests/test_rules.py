@@ -304,7 +304,7 @@ def _expected_items():
 
 @pytest.mark.parametrize("item", _expected_items())
 def test_expected_items_match_the_monitor_flag(item):
-    """platforms/README.md §2: flag = is_bundle and payable and available."""
+    """replica/data/CONTRACTS.md §2: flag = is_bundle and payable and available."""
     snapshot = dict(item, observed_at=AFTER)
     result = evaluate(BUNDLE_AFTER_HALT, snapshot, classify(item))
     flag = item["is_bundle"] and item["prakerja_payment"] is True and item["available"]

@@ -24,12 +24,14 @@ from scrapy.utils.test import get_crawler
 from spider_contracts import DETAILS, LISTING, PLATFORMS, SLUGS, body
 
 from replica.surface import surface
-from spiders.base import (
+from spiders.stats import (
     ERROR_BODY,
     LISTING_EMPTY,
     PAGES_ANNOUNCED,
     PAGES_REACHED,
+    REMOVED,
     TRUNCATED,
+    layout_mismatch,
 )
 
 WITH_DETAILS = [slug for slug in SLUGS if DETAILS[slug]]
@@ -50,7 +52,6 @@ BASES = [
     pytest.param(("http://mirror.test:9999/{slug}", "mirror.test"), id="mirror"),
     pytest.param(("http://mirror.test:9999/{slug}/", "mirror.test"), id="mirror/"),
 ]
-MISMATCH = "contract/{}/layout_mismatch"
 GONE = {404: b"Not Found", 410: b"Gone"}
 
 
@@ -180,7 +181,7 @@ def test_layout_v2_yields_nothing_and_reports_a_mismatch(slug, name):
     response = sample_response(slug, name, base_url(slug))
     edits = p.v2_listing if name == LISTING[slug] else p.v2_detail
     assert list(callback(spider, slug, name)(variant(response, edits))) == []
-    assert stat(spider, MISMATCH.format(slug)) == 1
+    assert stat(spider, layout_mismatch(slug)) == 1
     assert stat(spider, PAGES_REACHED) == 0
 
 
@@ -205,7 +206,7 @@ def test_empty_listing_yields_nothing(slug):
     assert list(spider.parse(response)) == []
     assert stat(spider, LISTING_EMPTY) == 1
     assert stat(spider, PAGES_ANNOUNCED) == stat(spider, PAGES_REACHED) == 1
-    assert stat(spider, MISMATCH.format(slug)) == 0
+    assert stat(spider, layout_mismatch(slug)) == 0
 
 
 @pytest.mark.parametrize("status", GONE)
@@ -217,8 +218,8 @@ def test_gone_detail_is_recorded_as_removed(slug, status):
     response = detail_response(slug, name, base_url(slug))
     gone = response.replace(status=status, body=GONE[status])
     assert list(spider.parse_detail(gone)) == []
-    assert stat(spider, f"prakerja/removed/{status}") == 1
-    assert stat(spider, MISMATCH.format(slug)) == 0
+    assert stat(spider, f"{REMOVED}/{status}") == 1
+    assert stat(spider, layout_mismatch(slug)) == 0
 
 
 @pytest.mark.parametrize("slug", WITH_DETAILS)
@@ -229,7 +230,7 @@ def test_detail_for_another_listing_id_is_a_mismatch(slug):
     name, other = next(iter(DETAILS[slug])), list(DETAILS[slug].values())[1]
     response = detail_response(slug, name, base_url(slug), listing_id=other)
     assert list(spider.parse_detail(response)) == []
-    assert stat(spider, MISMATCH.format(slug)) == 1
+    assert stat(spider, layout_mismatch(slug)) == 1
 
 
 @pytest.mark.parametrize("slug", [s for s, p in PLATFORMS.items() if p.unavailable])
@@ -282,4 +283,4 @@ def test_samples_give_the_same_items_under_the_surface_fault(slug, name):
             r.url for r in plain if isinstance(r, Request)
         ]
     assert normalized(items) == wanted
-    assert stat(spider, MISMATCH.format(slug)) == 0
+    assert stat(spider, layout_mismatch(slug)) == 0

@@ -4,11 +4,11 @@ import re
 
 from helpers import base_url, fixture_response, make_spider, stat, variant
 
-from spiders.base import LISTING_EMPTY, PAGES_REACHED
 from spiders.platforms.pintaria import PintariaSpider
+from spiders.stats import LISTING_EMPTY, PAGES_REACHED, layout_mismatch
 
 SLUG = "pintaria"
-MISMATCH = f"contract/{SLUG}/layout_mismatch"
+MISMATCH = layout_mismatch(SLUG)
 
 
 def test_page_past_a_shrunken_total():

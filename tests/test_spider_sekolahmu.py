@@ -5,8 +5,8 @@ import pytest
 from helpers import base_url, fixture_response, make_spider, stat, variant
 from scrapy import Request
 
-from spiders.base import TRUNCATED
 from spiders.platforms.sekolahmu import SekolahmuSpider, parse_state
+from spiders.stats import TRUNCATED, layout_mismatch
 
 SLUG = "sekolahmu"
 LIST_URL = base_url(SLUG) + "/kartuprakerja/"
@@ -21,7 +21,7 @@ def parse(*edits):
 def test_program_without_slug_is_a_mismatch():
     spider, out = parse(('slug:"literasi-keuangan-dasar-untuk-pekerja",', ""))
     assert out == []
-    assert stat(spider, f"contract/{SLUG}/layout_mismatch") == 1
+    assert stat(spider, layout_mismatch(SLUG)) == 1
 
 
 def test_incomplete_state_statement_is_retried():

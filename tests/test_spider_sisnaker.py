@@ -4,6 +4,7 @@ from helpers import base_url, fixture_response, make_spider, move_column, stat
 from scrapy.settings import Settings
 
 from spiders.platforms.sisnaker import SisnakerSpider
+from spiders.stats import layout_mismatch
 
 SLUG = "sisnaker"
 
@@ -17,7 +18,7 @@ def test_columns_are_found_by_header():
     urls = [r.url for r in spider.parse(moved)]
     assert len(urls) == 3 + 10
     assert urls == [r.url for r in spider.parse(listing)]
-    assert stat(spider, f"contract/{SLUG}/layout_mismatch") == 0
+    assert stat(spider, layout_mismatch(SLUG)) == 0
 
 
 def test_real_host_keeps_its_crawl_delay():

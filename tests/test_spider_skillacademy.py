@@ -5,8 +5,8 @@ import json
 import pytest
 from helpers import base_url, fixture_response, make_spider, stat, variant
 
-from spiders.base import LISTING_EMPTY, PAGES_REACHED
 from spiders.platforms.skillacademy import SkillacademySpider, components
+from spiders.stats import LISTING_EMPTY, PAGES_REACHED, layout_mismatch
 
 SLUG = "skillacademy"
 SAMPLE = "search_prakerja_p1.json"
@@ -50,7 +50,7 @@ def without_tags_on_the_third(text):
 def test_missing_tags_alone_is_a_mismatch():
     spider, out = parse(without_tags_on_the_third)
     assert out == []
-    assert stat(spider, f"contract/{SLUG}/layout_mismatch") == 1
+    assert stat(spider, layout_mismatch(SLUG)) == 1
 
 
 def past_the_last_page(text):

@@ -11,8 +11,8 @@ from helpers import (
 )
 from scrapy import Request
 
-from spiders.base import TRUNCATED
 from spiders.platforms.tokopedia import TokopediaSpider
+from spiders.stats import TRUNCATED
 
 SLUG = "tokopedia"
 BASE = base_url(SLUG)

@@ -12,10 +12,10 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from replica.model import Listing, Page, Response
+from replica.scenario import CHANGE  # noqa: F401 - the renderers read it here
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
-HALT = "2020-07-01"  # first day after the S-148 halt of bundle sales
 REASONS = {404: "Not Found", 406: "Not Acceptable", 410: "Gone"}
 
 DATA = Path(__file__).resolve().parent.parent / "data"

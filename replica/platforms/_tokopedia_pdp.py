@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from replica.model import Listing
 from replica.platforms._pagekit import (
-    HALT,
+    CHANGE,
     dotted,
     esc,
     page_url,
@@ -225,7 +225,7 @@ def _payment(ctx, listing: Listing, t) -> str:
     )
     note = listing.extra.get("payment_note")
     if note is None and listing.is_bundle and listing.prakerja_payment is False:
-        note = PAYMENT_NOTE if ctx.as_of >= HALT else None
+        note = PAYMENT_NOTE if ctx.as_of >= CHANGE else None
     if note:
         blocks += (
             f'<p data-testid="{t("lblPaymentNote")}" class="css-ie0ejv">{esc(note)}</p>'

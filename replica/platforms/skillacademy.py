@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from replica.model import Listing, Page, Response
 from replica.platforms._pagekit import (
-    HALT,
+    CHANGE,
     listing_page,
     positive_int,
     sample_text,
@@ -138,7 +138,7 @@ def _description(ctx, listing: Listing, raw: dict, captured: bool) -> str:
         text += REFUND_TEXT
     if listing.prakerja_payment:
         return POLICY.sub("", text)
-    policy_due = listing.is_bundle and ctx.as_of >= HALT
+    policy_due = listing.is_bundle and ctx.as_of >= CHANGE
     if policy_due and listing.prakerja_payment is False and not POLICY.search(text):
         points = re.findall(r"<br>\s*(\d+)\.", text.rsplit("PERHATIAN", 1)[-1])
         number = max(map(int, points), default=0) + 1

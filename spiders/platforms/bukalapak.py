@@ -6,9 +6,9 @@ import re
 
 from extruct.jsonld import JsonLdExtractor
 
-from spiders.base import (
+from spiders.base import LayoutChanged
+from spiders.html import (
     HtmlCatalogSpider,
-    LayoutChanged,
     method_fields,
     text_of,
     texts_of,

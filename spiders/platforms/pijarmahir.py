@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 
 import scrapy
 
-from spiders.base import GONE_STATUSES, TOO_DEEP, PagedSpider
+from spiders.base import LayoutChanged
+from spiders.paged import GONE_STATUSES, ErrorBody, ListingPage, PagedSpider, Unreadable
 from storage.fold import fold
 
 LIST_PATH = "/api/v1/courses?category=kartu-prakerja&page={page}&limit=8"
@@ -21,72 +22,57 @@ class PijarmahirSpider(PagedSpider):
     name = "pijarmahir"
     real_base = "https://pijarmahir.id"
 
-    async def start(self):
-        yield self.listing_request(1)
-
     def listing_request(self, page: int) -> scrapy.Request:
         url = self.url(LIST_PATH.format(page=page))
         return scrapy.Request(
             url, self.parse, headers=HEADERS, cb_kwargs={"page": page}
         )
 
-    def envelope(self, response):
-        """(data, None) for a good envelope, else (None, retry requests)."""
-        body = self.json_body(response)
-        if body is TOO_DEEP:
-            return None, iter(())
-        if not isinstance(body, dict):
-            return None, self.retry_truncated(response, "JSON does not decode")
+    def decode(self, response):
+        """The envelope's ``data``; a bad status or code is an error body."""
+        body = super().decode(response)
         if body.get("status") is not True or body.get("code") != 200:
-            return None, self.retry_page(response, f"status {body.get('status')!r}")
-        return body.get("data"), None
+            raise ErrorBody(f"status {body.get('status')!r}")
+        return body.get("data")
 
-    def parse(self, response, page: int = 1):
-        data, retry = self.envelope(response)
-        if retry is not None:
-            yield from retry
-            return
+    def entries(self, response, data) -> ListingPage:
         courses = data.get("courses") if isinstance(data, dict) else None
         paging = data.get("pagination") if isinstance(data, dict) else None
         if not isinstance(paging, dict) or "totalPage" not in paging:
-            self.layout_mismatch(response, "no data.pagination.totalPage")
-            return
+            raise LayoutChanged("no data.pagination.totalPage")
         if not isinstance(courses, list):
-            self.layout_mismatch(response, "no data.courses")
-            return
+            raise LayoutChanged("no data.courses")
         if any("id" not in c or "fullname" not in c for c in courses):
-            self.layout_mismatch(response, "course without id/fullname")
-            return
-        ids = [str(c["id"]) for c in courses]
-        if not self.listing_seen(
-            response, page, paging.get("page"), ids, paging.get("total")
-        ):
-            return
-        if paging.get("page") == 1:
-            yield from self.schedule_pages(paging["totalPage"], self.listing_request)
-        if not courses and not paging.get("total"):
-            self.listing_empty(response)
-        self.reached_page()
-        for course in courses:
-            url = self.url(DETAIL_PATH.format(id=course["id"]))
-            meta = {
-                "listing_id": str(course["id"]),
-                "handle_httpstatus_list": list(GONE_STATUSES),
-            }
-            yield scrapy.Request(
-                url,
-                self.parse_detail,
-                headers=HEADERS,
-                meta=meta,
-                errback=self.detail_failed,
-            )
+            raise LayoutChanged("course without id/fullname")
+        return ListingPage(
+            courses,
+            ids=[str(c["id"]) for c in courses],
+            shown=paging.get("page"),
+            total=paging.get("total"),
+            pages=paging["totalPage"],
+        )
+
+    def follow(self, response, course: dict) -> scrapy.Request:
+        url = self.url(DETAIL_PATH.format(id=course["id"]))
+        meta = {
+            "listing_id": str(course["id"]),
+            "handle_httpstatus_list": list(GONE_STATUSES),
+        }
+        return scrapy.Request(
+            url,
+            self.parse_detail,
+            headers=HEADERS,
+            meta=meta,
+            errback=self.detail_failed,
+        )
 
     def parse_detail(self, response):
         if self.removed(response):
             return
-        d, retry = self.envelope(response)
-        if retry is not None:
-            yield from retry
+        try:
+            d = self.decode(response)
+        except Unreadable as exc:
+            yield from self.retry_unreadable(response, exc)
             return
         if not isinstance(d, dict) or "fullname" not in d or "id" not in d:
             self.layout_mismatch(response, "no data.fullname/id")

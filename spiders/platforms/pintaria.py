@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from spiders.base import (
+from spiders.base import LayoutChanged
+from spiders.html import (
     HtmlCatalogSpider,
-    LayoutChanged,
     method_fields,
     text_of,
     texts_of,

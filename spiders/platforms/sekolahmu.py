@@ -8,7 +8,8 @@ import re
 import json5
 import scrapy
 
-from spiders.base import PagedSpider
+from spiders.base import LayoutChanged
+from spiders.paged import ListingPage, PagedSpider, Truncated
 from storage.fold import same
 
 NUXT = re.compile(r"^window\.__NUXT__=(\{.*\});?\s*$", re.S)
@@ -22,51 +23,42 @@ class SekolahmuSpider(PagedSpider):
     name = "sekolahmu"
     real_base = "https://www.sekolah.mu"
 
-    async def start(self):
-        yield self.listing_request(1)
-
     def listing_request(self, page: int) -> scrapy.Request:
         query = f"?page={page}" if page > 1 else ""
         url = self.url("/kartuprakerja/" + query)
         return scrapy.Request(url, self.parse, cb_kwargs={"page": page})
 
-    def parse(self, response, page: int = 1):
+    def decode(self, response) -> dict:
+        """The page's Nuxt state object."""
         if not self.html_complete(response):
-            yield from self.retry_truncated(response, "no </html>")
-            return
+            raise Truncated("no </html>")
         script = (response.xpath(NUXT_SCRIPT).get() or "").strip()
         if not script or script.partition("=")[2].lstrip().startswith("(function"):
-            self.layout_mismatch(response, "no window.__NUXT__={...} state")
-            return
+            raise LayoutChanged("no window.__NUXT__={...} state")
         match = NUXT.search(script)
         state = parse_state(match.group(1)) if match else None
         if state is None:
-            yield from self.retry_truncated(response, "incomplete __NUXT__")
-            return
+            raise Truncated("incomplete __NUXT__")
+        return state
+
+    def entries(self, response, state: dict) -> ListingPage:
         s = (state.get("state") or {}).get("prakerja") or {}
         paging, programs = s.get("pagination"), s.get("programs")
         if not isinstance(paging, dict) or "lastPage" not in paging:
-            self.layout_mismatch(response, "no state.prakerja.pagination")
-            return
+            raise LayoutChanged("no state.prakerja.pagination")
         if not isinstance(programs, list) or any(
             PROGRAM_KEYS - p.keys() for p in programs
         ):
-            self.layout_mismatch(response, "program without id/slug/name")
-            return
-        ids = [str(p["id"]) for p in programs]
-        if not self.listing_seen(
-            response, page, paging.get("page"), ids, paging.get("total")
-        ):
-            return
-        if paging.get("page") == 1:
-            yield from self.schedule_pages(paging["lastPage"], self.listing_request)
-        if not programs and not paging.get("total"):
-            self.listing_empty(response)
-        self.reached_page()
-        for program in programs:
-            yield self.program_item(response, program)
+            raise LayoutChanged("program without id/slug/name")
+        return ListingPage(
+            programs,
+            ids=[str(p["id"]) for p in programs],
+            shown=paging.get("page"),
+            total=paging.get("total"),
+            pages=paging["lastPage"],
+        )
 
-    def program_item(self, response, p: dict) -> dict:
+    def follow(self, response, p: dict) -> dict:
         options = p.get("paymentOptions")
         prakerja = (
             None

@@ -7,7 +7,8 @@ import re
 
 import scrapy
 
-from spiders.base import TOO_DEEP, PagedSpider
+from spiders.base import LayoutChanged
+from spiders.paged import ErrorBody, ListingPage, PagedSpider
 from storage.fold import same
 
 SEARCH_PATH = (
@@ -50,48 +51,34 @@ class SkillacademySpider(PagedSpider):
     real_base = "https://skillacademy.com"
     page_size = 20
 
-    async def start(self):
-        yield self.listing_request(1)
-
     def listing_request(self, page: int, size: int | None = None) -> scrapy.Request:
         path = SEARCH_PATH.format(page=page, size=size or self.page_size)
         return scrapy.Request(self.url(path), self.parse, cb_kwargs={"page": page})
 
-    def parse(self, response, page: int = 1):
-        body = self.json_body(response)
-        if body is TOO_DEEP:
-            return
-        if not isinstance(body, dict):
-            yield from self.retry_truncated(response, "JSON does not decode")
-            return
+    def decode(self, response):
+        body = super().decode(response)
         if body.get("status") != "success":
-            return (
-                yield from self.retry_page(response, f"status {body.get('status')!r}")
-            )
+            raise ErrorBody(f"status {body.get('status')!r}")
+        return body
+
+    def entries(self, response, body: dict) -> ListingPage:
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
         entries = data.get("data")
         if not isinstance(entries, list) or "totalPage" not in data:
-            self.layout_mismatch(response, "no data.data/data.totalPage")
-            return
+            raise LayoutChanged("no data.data/data.totalPage")
         if any("tags" not in e or "courseSerial" not in e for e in entries):
-            self.layout_mismatch(response, "item without tags/courseSerial")
-            return
-        ids = [e["courseSerial"] for e in entries]
-        total = data.get("totalCourse")
-        if not self.listing_seen(response, page, data.get("page"), ids, total):
-            return
-        if data.get("page") == 1:
-            size = data.get("pageSize")
-            yield from self.schedule_pages(
-                data["totalPage"], lambda page: self.listing_request(page, size)
-            )
-        if not entries and not data.get("totalCourse"):
-            self.listing_empty(response)
-        self.reached_page()
-        for entry in entries:
-            yield self.course_item(response, entry)
+            raise LayoutChanged("item without tags/courseSerial")
+        size = data.get("pageSize")
+        return ListingPage(
+            entries,
+            ids=[e["courseSerial"] for e in entries],
+            shown=data.get("page"),
+            total=data.get("totalCourse"),
+            pages=data["totalPage"],
+            request_for=lambda page: self.listing_request(page, size),
+        )
 
-    def course_item(self, response, c: dict) -> dict:
+    def follow(self, response, c: dict) -> dict:
         prakerja = any(same(t, "TAG-PRAKERJA") for t in c.get("tags") or [])
         price, base = c.get("price"), c.get("basePrice")
         return self.item(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from spiders.base import HtmlCatalogSpider, LayoutChanged, text_of, texts_of
+from spiders.base import LayoutChanged
+from spiders.html import HtmlCatalogSpider, text_of, texts_of
 from storage.fold import fold, same
 
 CACHE = re.compile(r"window\.__cache\s*=\s*(\{.*\})\s*;?\s*$", re.S)

@@ -1,5 +1,0 @@
-"""MauBelajarApa spider: its whole contract is the shared one.
-
-Samples, listing, Layout v2, truncation, empty state, removal, other base URLs:
-see the ``maubelajarapa`` entry of ``test_spider_contracts.PLATFORMS``.
-"""
