@@ -20,6 +20,7 @@ from spiders.stats import (
     PAGES_CAPPED,
     PAGES_DROPPED,
     PAGES_REACHED,
+    STORAGE_ERROR,
     STORE_ERROR,
 )
 
@@ -122,7 +123,7 @@ def stop_for_storage(crawler, spider, why: str) -> None:
         return
     crawler.stats.set_value(FATAL, why)
     logger.error("stopping the crawl: %s", why)
-    crawler.engine.close_spider(spider, "storage_error")
+    crawler.engine.close_spider(spider, STORAGE_ERROR)
 
 
 class PaginationGuard:

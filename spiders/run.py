@@ -15,7 +15,7 @@ import sys
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
-from spiders.stats import CRAWL_ID, FATAL, STORE_ERROR
+from spiders.stats import CRAWL_ID, FATAL, STORAGE_ERROR, STORE_ERROR
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -86,7 +86,7 @@ def close_row(db_path: str, crawl_id: int, problem: str | None) -> str | None:
         db = open_db(db_path)
         try:
             if problem:
-                snapshots.fail_crawl(db, crawl_id, problem, "storage_error", force=True)
+                snapshots.fail_crawl(db, crawl_id, problem, STORAGE_ERROR, force=True)
             elif snapshots.get_crawl(db, crawl_id)["status"] == snapshots.RUNNING:
                 problem = "the crawl ended without closing its row"
                 snapshots.fail_crawl(db, crawl_id, problem)

@@ -46,3 +46,7 @@ EVIDENCE_REVISITS = "prakerja/evidence/revisits"
 DATALOSS = "retry/reason_count/scrapy.exceptions.ResponseDataLossError"
 EXCEPTIONS = "downloader/exception_type_count/"
 STATUSES = "downloader/response_status_count/"
+
+# The finish reason of a crawl stopped by a storage fault (disk full, read-only,
+# corrupted database): what it saw could not be kept, so it is failed.
+STORAGE_ERROR = "storage_error"

@@ -16,9 +16,11 @@ from spiders.causes import failure_causes, unread_causes
 from spiders.conditional import add_wrong_304
 from spiders.stats import (
     DATALOSS,
+    FATAL,
     LISTING_EMPTY,
     PAGES_ANNOUNCED,
     PAGES_REACHED,
+    STORAGE_ERROR,
     TRUNCATED,
 )
 from storage.facts import COMPLETE, FAILED, INCOMPLETE, TRUST_DEFAULTS
@@ -110,8 +112,14 @@ def verdict(
     crawls (``storage.trust.history``: newest first)."""
     v = Verdict(COMPLETE)
     if finish_reason != "finished":
-        worst = FAILED if seen.items == 0 else INCOMPLETE
+        # a storage fault fails the crawl even when the row can no longer be
+        # forced to failed afterwards (the disk that filled holds the database)
+        worst = (
+            FAILED if seen.items == 0 or finish_reason == STORAGE_ERROR else INCOMPLETE
+        )
         v.add("finish_reason", f"crawl ended with {finish_reason!r}", worst)
+    if stats.get(FATAL):  # the storage fault itself, in the row the crawl closes
+        v.add("storage", str(stats[FATAL]), FAILED)
     _pages(v, stats, seen, limits)
     _listing(v, seen, stats)
     _errors(v, stats, limits)
