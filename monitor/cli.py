@@ -8,8 +8,8 @@ import textwrap
 
 from monitor import commands
 from monitor.config import SLUGS, ConfigError
-from monitor.crawl import terminate_as_interrupt
 from monitor.errors import explain
+from monitor.run.crawl import terminate_as_interrupt
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):

@@ -8,8 +8,7 @@ import os
 import sys
 
 from monitor.config import DISPLAY_NAMES, SLUGS, load_config
-from monitor.crawl import runner_for
-from monitor.display import (
+from monitor.outputs.display import (
     Progress,
     format_rows,
     print_check,
@@ -25,6 +24,7 @@ from monitor.preconditions import (  # noqa: F401 - UserError is re-exported
     require_database,
     unknown_slug,
 )
+from monitor.run.crawl import runner_for
 
 
 def settings(args):
@@ -119,7 +119,7 @@ def config(args) -> int:
 
 
 def check(args) -> int:
-    from monitor.check import check_all
+    from monitor.judge.check import check_all
     from storage.findings import count_open
 
     cfg = settings(args)
@@ -134,7 +134,7 @@ def check(args) -> int:
 
 
 def alert(args) -> int:
-    from monitor.alerting import send_alerts
+    from monitor.digest.send import send_alerts
 
     cfg = settings(args)
     if args.outbox:
@@ -172,8 +172,8 @@ def run_once(cfg, now=None, slugs=None, quiet=False, out=None) -> int:
     """Crawl every enabled platform, check, alert; one line per platform.
 
     Returns 0 when every platform was verified, 1 otherwise."""
-    from monitor.alerting import send_alerts
-    from monitor.check import check_all
+    from monitor.digest.send import send_alerts
+    from monitor.judge.check import check_all
 
     out = out or sys.stdout
     preflight(cfg)
@@ -211,7 +211,7 @@ def run(args) -> int:
 def schedule(args) -> int:
     import logging
 
-    from monitor.schedule import Monitor
+    from monitor.run.schedule import Monitor
 
     cfg = settings(args)
     monitor = Monitor(cfg)
@@ -223,7 +223,7 @@ def schedule(args) -> int:
         level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s"
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    monitor.serve()
+    monitor.outputs.serve()
     return 0
 
 
@@ -278,8 +278,8 @@ def query(args) -> int:
 
 
 def evidence(args) -> int:
-    from monitor import evidence_cli
-    from monitor.evidence import EvidenceError, extract, prune
+    from monitor.evidence import actions as evidence_cli
+    from monitor.evidence.records import EvidenceError, extract, prune
     from storage.findings import get_finding
 
     cfg = settings(args)
@@ -332,7 +332,7 @@ def evidence(args) -> int:
 
 
 def serve(args) -> int:
-    from monitor.serve import serve as serve_datasette
+    from monitor.outputs.serve import serve as serve_datasette
     from storage.db import check_database
 
     cfg = settings(args)
@@ -352,7 +352,7 @@ def serve(args) -> int:
 
 
 def report(args) -> int:
-    from monitor.report import write_report
+    from monitor.outputs.report import write_report
     from storage.db import check_database
 
     cfg = settings(args)

@@ -98,10 +98,11 @@ def run_demo(
     folder: str, size: int = 1900, seed: int = 1, out=None, ask=None, language=None
 ) -> dict:
     """Run the demo in ``folder`` (see prepare_folder); returns what it found."""
-    from monitor import commands, display
-    from monitor.alerting import send_alerts
-    from monitor.check import check_all
-    from monitor.report import write_report
+    from monitor import commands
+    from monitor.digest.send import send_alerts
+    from monitor.judge.check import check_all
+    from monitor.outputs import display
+    from monitor.outputs.report import write_report
     from replica.server import start_replica
     from storage.db import open_db
     from storage.summary import platform_summary

@@ -19,8 +19,8 @@ from smtp_server import Sink, free_port, smtp_server  # noqa: F401 - fixture
 from test_findings import BUNDLE
 from test_storage import item
 
-from monitor import alerting
-from monitor.check import check_all
+from monitor.digest import send as alerting
+from monitor.judge.check import check_all
 from storage import alerts as store
 from storage import snapshots as s
 from storage.db import open_db

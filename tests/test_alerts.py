@@ -9,7 +9,7 @@ from email import policy
 import pytest
 from smtp_server import free_port, smtp_server  # noqa: F401 - pytest fixture
 
-from monitor.alerts import (
+from monitor.digest.render import (
     CrawlHealth,
     DeliveryError,
     Evidence,

@@ -22,7 +22,8 @@ text is HTML-escaped in the HTML part and cut to one line, without control
 characters, in the text part; the Subject is built only from counts and platform
 display names. ``deliver(message, settings)``
 sends it with smtplib, ``write_outbox(message, folder)`` writes an ``.eml`` file
-(both live in ``monitor.delivery``, the side-effect edge, and are re-exported here).
+(both live in ``monitor.digest.delivery``, the side-effect edge;
+re-exported here).
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ from email.utils import format_datetime, make_msgid
 
 from markupsafe import Markup
 
-from monitor import digest_files, i18n
-from monitor import digest_view as view
-from monitor.delivery import (  # noqa: F401 - delivery is part of this API
+from monitor import i18n
+from monitor.digest import files as digest_files
+from monitor.digest import view
+from monitor.digest.delivery import (  # noqa: F401 - delivery is part of this API
     DEFAULT_MSGID_DOMAIN,
     DIGEST_HEADER,
     PASSWORD_ENV,
@@ -52,8 +54,8 @@ from monitor.delivery import (  # noqa: F401 - delivery is part of this API
     safe_id,
     write_outbox,
 )
-from monitor.digest_view import DETAILED, platform_name  # noqa: F401 - re-exported
-from monitor.digest_words import RESOLUTIONS  # noqa: F401 - re-exported
+from monitor.digest.view import DETAILED, platform_name  # noqa: F401 - re-exported
+from monitor.digest.words import RESOLUTIONS  # noqa: F401 - re-exported
 from monitor.platforms import DISPLAY_NAMES
 
 SUBJECT_PREFIX = "[prakerja-monitor]"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from monitor.signing import fingerprint
+from monitor.evidence.signing import fingerprint
 
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em}

@@ -12,9 +12,9 @@ from jinja2 import Environment
 from sqlite_utils import Database
 
 from monitor import i18n
-from monitor.charts import compliance_chart
-from monitor.digest_view import evidence_id, platform_name
-from monitor.digest_words import health_reason
+from monitor.digest.view import evidence_id, platform_name
+from monitor.digest.words import health_reason
+from monitor.outputs.charts import compliance_chart
 from storage import report as queries
 from storage.db import connect
 

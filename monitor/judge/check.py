@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from monitor import judging, rules
-from monitor.probe import RemovalProbe, same_host
+from monitor.judge import judging, rules
+from monitor.judge.probe import RemovalProbe, same_host
 from storage import diff, findings, ordering
 from storage.snapshots import now_iso
 
@@ -37,7 +37,7 @@ def rule_settings(cfg) -> rules.RuleSettings:
 
 def http_gone(url: str, timeout: float = 10.0) -> bool:
     """True when the listing URL itself answers 404 or 410 (a removal the site
-    confirms); robots.txt, user agent and politeness as in ``monitor.probe``."""
+    confirms); robots.txt, user agent and politeness as in ``monitor.judge.probe``."""
     return RemovalProbe(timeout=timeout)(url)
 
 

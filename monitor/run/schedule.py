@@ -20,9 +20,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.alerting import send_alerts
-from monitor.check import check_all
-from monitor.crawl import runner_for
+from monitor.digest.send import send_alerts
+from monitor.judge.check import check_all
+from monitor.run.crawl import runner_for
 from storage.db import open_db
 from storage.interruptions import interrupted_platforms, mark_interrupted
 from storage.snapshots import mark_stale_crawls_failed, now_iso

@@ -17,7 +17,7 @@ def handles(args) -> bool:
 
 
 def run(args, cfg, open_database, user_error) -> int:
-    from monitor import signing
+    from monitor.evidence import signing
 
     key_path = args.key or cfg["evidence"]["signing_key"]
     if args.finding == "keygen":
@@ -55,9 +55,9 @@ def finding_id(args, user_error) -> int:
 
 
 def package(db, finding: int, out: str, key_path: str, args, user_error) -> None:
-    from monitor import signing
-    from monitor.package import PackageError, build_package
-    from monitor.screenshot import ScreenshotError
+    from monitor.evidence import signing
+    from monitor.evidence.package import PackageError, build_package
+    from monitor.evidence.screenshot import ScreenshotError
 
     if not Path(key_path).exists():
         made = signing.keygen(key_path)
@@ -81,8 +81,8 @@ def package(db, finding: int, out: str, key_path: str, args, user_error) -> None
 
 
 def verify(args, key_path: str, user_error) -> int:
-    from monitor import signing
-    from monitor.verify import verify_package
+    from monitor.evidence import signing
+    from monitor.evidence.verify import verify_package
 
     if not args.target:
         raise user_error("give the package: evidence verify PACKAGE.wacz")
@@ -108,7 +108,7 @@ def verify(args, key_path: str, user_error) -> int:
 
 
 def prune(args, cfg, db, user_error) -> int:
-    from monitor.evidence import prune as prune_archive
+    from monitor.evidence.records import prune as prune_archive
 
     days = cfg["evidence"]["retention_days"] if args.days is None else args.days
     if days <= 0:
@@ -122,7 +122,7 @@ def prune(args, cfg, db, user_error) -> int:
 
 
 def replay(out: str, port: int | None, tmp: Path) -> int:
-    from monitor import replay as pywb
+    from monitor.evidence import replay as pywb
 
     root = pywb.prepare(out, tmp / "pywb")
     try:

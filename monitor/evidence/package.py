@@ -15,8 +15,8 @@ from pathlib import Path
 from cdxj_indexer.main import CDXJIndexer
 from warcio.archiveiterator import ArchiveIterator
 
-from monitor import signing
-from monitor.package_summary import summary_html
+from monitor.evidence import signing
+from monitor.evidence.package_summary import summary_html
 from storage import evidence as store
 
 WACZ_VERSION = "1.1.1"
@@ -135,7 +135,7 @@ def write_pages(folder: Path, pages: list[dict], story: dict) -> None:
 def write_screenshots(folder: Path, packed: dict[str, dict]) -> list[dict]:
     """A PNG of each distinct archived detail page (HTML), rendered from the
     archived bytes; a revisit is rendered from its original."""
-    from monitor.screenshot import render
+    from monitor.evidence.screenshot import render
 
     shots, seen = [], set()
     for row in page_rows(packed):

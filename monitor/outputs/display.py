@@ -6,8 +6,8 @@ import json
 import sys
 
 from monitor.config import DISPLAY_NAMES
-from monitor.crawl import CrawlResult
-from monitor.progress import Progress  # noqa: F401 - re-exported
+from monitor.outputs.progress import Progress  # noqa: F401 - re-exported
+from monitor.run.crawl import CrawlResult
 
 CELL = 80  # characters of a table cell; longer ones are cut and marked
 CUT = "\u2026"

@@ -5,7 +5,7 @@ settings)`` returns an ``Outcome`` (VIOLATION, COMPLIANT or NEEDS_REVIEW, with a
 short reason and the rule's id and version). Inputs are plain values: the snapshot
 row is a dict with ``platform``, ``observed_at`` (ISO 8601 with offset),
 ``prakerja_payment`` (True/False/None, or 1/0 from SQLite) and ``available``; the
-classification is a ``monitor.classify.Classification``, a dict with ``is_bundle``,
+classification is a ``storage.classifier.Classification``, a dict with ``is_bundle``,
 or a bool. A bundle known only from a title word (no label, no listed classes)
 is NEEDS_REVIEW, never a violation: structure decides. Settings (``RuleSettings``)
 hold the halt time and the platforms' Prakerja partnership windows (start

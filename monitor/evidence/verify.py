@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from warcio.archiveiterator import ArchiveIterator
 
-from monitor import signing
+from monitor.evidence import signing
 
 DIGEST_FILES = ("datapackage.json", "datapackage-digest.json")
 

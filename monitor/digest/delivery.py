@@ -1,6 +1,6 @@
 """Delivery of a rendered digest: SMTP (smtplib) or an ``.eml`` file in an outbox.
 
-``monitor.alerts`` re-exports these names; this module holds the side effects.
+``monitor.digest.render`` re-exports these names; this module holds the side effects.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from monitor.classify import CLASSIFIER_VERSION, classify
 from storage import judgments
+from storage.classifier import CLASSIFIER_VERSION, classify
 from storage.findings import decode_row
 
 

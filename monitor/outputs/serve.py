@@ -9,7 +9,7 @@ from pathlib import Path
 from datasette.app import Datasette
 from datasette.database import Database
 
-from monitor.datasette_metadata import DATABASE, build_metadata
+from monitor.outputs.datasette_metadata import DATABASE, build_metadata
 from storage import guard
 
 

@@ -8,7 +8,7 @@ import re
 from pathlib import PurePath
 from urllib.parse import quote, urlsplit
 
-from monitor.digest_words import bundle_reasons, health_reasons, resolution
+from monitor.digest.words import bundle_reasons, health_reasons, resolution
 from monitor.i18n import N_, format_idr, format_when, gettext, join_names, ngettext
 from monitor.platforms import DISPLAY_NAMES
 

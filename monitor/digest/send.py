@@ -18,7 +18,7 @@ import socket
 import sqlite3
 from datetime import UTC, datetime
 
-from monitor import alerts
+from monitor.digest import render as alerts
 from storage import alerts as store
 from storage.evidence import finding_evidence
 from storage.summary import open_findings_per_platform
@@ -75,7 +75,7 @@ def _health(rows: list[dict]) -> list[dict]:
 
 
 def interrupted(crawl: dict) -> bool:
-    """A crawl the scheduler's own shutdown stopped (see monitor.schedule)."""
+    """A crawl the scheduler's own shutdown stopped (see monitor.run.schedule)."""
     codes = {r.get("code") for r in crawl["health"] if isinstance(r, dict)}
     return codes == {"interrupted"}
 
