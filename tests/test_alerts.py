@@ -9,19 +9,16 @@ from email import policy
 import pytest
 from smtp_server import free_port, smtp_server  # noqa: F401 - pytest fixture
 
+from monitor.digest.delivery import DeliveryError, SmtpSettings, deliver, write_outbox
 from monitor.digest.render import (
     CrawlHealth,
-    DeliveryError,
     Evidence,
     Finding,
-    SmtpSettings,
-    deliver,
     digest_subject,
     format_idr,
     format_time,
     one_line,
     render_digest,
-    write_outbox,
 )
 
 GENERATED = "2020-07-16T08:00:00+07:00"

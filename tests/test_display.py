@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import build_parser, main
+from monitor.cli.program import build_parser, main
 from monitor.outputs.display import format_rows, network_cause, print_crawl_table
 from monitor.outputs.progress import Progress
 from monitor.run.crawl import CrawlResult

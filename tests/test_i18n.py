@@ -19,7 +19,7 @@ from browser import find_all
 from test_alerts import GENERATED, PINTARIA_DOWN, finding
 
 from monitor import i18n
-from monitor.cli import build_parser
+from monitor.cli.program import build_parser
 from monitor.config import ConfigError, load_config
 from monitor.digest.render import Evidence, render_digest
 from monitor.outputs.datasette_metadata import build_metadata

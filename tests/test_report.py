@@ -21,7 +21,7 @@ from sample_db import (
     build_sample_db,
 )
 
-from monitor.cli import build_parser, main
+from monitor.cli.program import build_parser, main
 from monitor.outputs.charts import step_path
 from monitor.outputs.report import write_report
 

@@ -1,4 +1,4 @@
-"""The digest e-mail: build it from plain data, deliver it by SMTP or to an outbox.
+"""The digest e-mail rendered from plain data (sent by ``monitor.digest.delivery``).
 
 No SQL here: the caller reads storage and passes plain data. Input shapes (each a
 dataclass below, or a dict with the same keys; list fields may be JSON text):
@@ -8,7 +8,7 @@ dataclass below, or a dict with the same keys; list fields may be JSON text):
     scraped), price_idr, list_price_idr (int|None), components, payment_methods
     (list[str]), first_seen_at, last_seen_at (ISO 8601 with offset), crawl_ids
     (list[int]), rule, rule_version, bundle_reasons (list[str]), resolution
-    (resolved only: one of RESOLUTIONS), evidence (Evidence|None)
+    (resolved only: one of ``words.RESOLUTIONS``), evidence (Evidence|None)
 ``Evidence``  the archived response: warc_file, record_id, sha256
 ``CrawlHealth``  one platform whose newest crawl cannot be trusted:
     platform, since (ISO 8601), status (incomplete/failed), reasons (list of
@@ -20,10 +20,7 @@ in ``monitor/locale``), and, when there are findings, the full list and the
 evidence list as CSV attachments (multipart/mixed). Times are in WIB. Scraped
 text is HTML-escaped in the HTML part and cut to one line, without control
 characters, in the text part; the Subject is built only from counts and platform
-display names. ``deliver(message, settings)``
-sends it with smtplib, ``write_outbox(message, folder)`` writes an ``.eml`` file
-(both live in ``monitor.digest.delivery``, the side-effect edge;
-re-exported here).
+display names.
 """
 
 from __future__ import annotations
@@ -43,19 +40,8 @@ from markupsafe import Markup
 from monitor import i18n
 from monitor.digest import files as digest_files
 from monitor.digest import view
-from monitor.digest.delivery import (  # noqa: F401 - delivery is part of this API
-    DEFAULT_MSGID_DOMAIN,
-    DIGEST_HEADER,
-    PASSWORD_ENV,
-    SECURITIES,
-    DeliveryError,
-    SmtpSettings,
-    deliver,
-    safe_id,
-    write_outbox,
-)
-from monitor.digest.view import DETAILED, platform_name  # noqa: F401 - re-exported
-from monitor.digest.words import RESOLUTIONS  # noqa: F401 - re-exported
+from monitor.digest.delivery import DEFAULT_MSGID_DOMAIN, DIGEST_HEADER, safe_id
+from monitor.digest.view import DETAILED
 from monitor.platforms import DISPLAY_NAMES
 
 SUBJECT_PREFIX = "[prakerja-monitor]"

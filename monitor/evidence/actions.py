@@ -8,6 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from monitor.preconditions import UserError, open_database
+
 MODES = ("keygen", "verify")
 
 
@@ -16,7 +18,7 @@ def handles(args) -> bool:
     return bool(args.finding in MODES or args.package or args.replay or args.prune)
 
 
-def run(args, cfg, open_database, user_error) -> int:
+def run(args, cfg) -> int:
     from monitor.evidence import signing
 
     key_path = args.key or cfg["evidence"]["signing_key"]
@@ -24,37 +26,37 @@ def run(args, cfg, open_database, user_error) -> int:
         try:
             made = signing.keygen(key_path)
         except signing.SigningError as exc:
-            raise user_error(str(exc)) from None
+            raise UserError(str(exc)) from None
         print(f"signing key written to {made['key']} (keep it private)")
         print(f"public key: {made['public_key']}")
         print(f"fingerprint (SHA-256 of the public key): {made['fingerprint']}")
         return 0
     if args.finding == "verify":
-        return verify(args, key_path, user_error)
+        return verify(args, key_path)
     db = open_database(cfg)
     try:
         if args.prune:
-            return prune(args, cfg, db, user_error)
-        finding = finding_id(args, user_error)
+            return prune(args, cfg, db)
+        finding = finding_id(args)
         with tempfile.TemporaryDirectory(prefix="prakerja-replay-") as tmp:
             out = args.package or str(Path(tmp) / f"finding-{finding}.wacz")
-            package(db, finding, out, key_path, args, user_error)
+            package(db, finding, out, key_path, args)
             db.close()
             return replay(out, args.port, Path(tmp)) if args.replay else 0
     finally:
         db.close()
 
 
-def finding_id(args, user_error) -> int:
+def finding_id(args) -> int:
     if args.finding is None:
-        raise user_error("give a FINDING_ID, keygen, verify PACKAGE, or --prune")
+        raise UserError("give a FINDING_ID, keygen, verify PACKAGE, or --prune")
     try:
         return int(args.finding)
     except ValueError:
-        raise user_error(f"not a finding id: {args.finding!r}") from None
+        raise UserError(f"not a finding id: {args.finding!r}") from None
 
 
-def package(db, finding: int, out: str, key_path: str, args, user_error) -> None:
+def package(db, finding: int, out: str, key_path: str, args) -> None:
     from monitor.evidence import signing
     from monitor.evidence.package import PackageError, build_package
     from monitor.evidence.screenshot import ScreenshotError
@@ -65,7 +67,7 @@ def package(db, finding: int, out: str, key_path: str, args, user_error) -> None
     try:
         done = build_package(db, finding, out, key_path, not args.no_screenshots)
     except (PackageError, ScreenshotError, signing.SigningError) as exc:
-        raise user_error(str(exc)) from None
+        raise UserError(str(exc)) from None
     records = ", ".join(f"{n} {kind}" for kind, n in sorted(done["records"].items()))
     print(f"package written: {done['path']} ({records})")
     for page, uri, crawl, kind in done["pages"]:
@@ -80,14 +82,14 @@ def package(db, finding: int, out: str, key_path: str, args, user_error) -> None
     print(f"  signed with key {done['fingerprint']}")
 
 
-def verify(args, key_path: str, user_error) -> int:
+def verify(args, key_path: str) -> int:
     from monitor.evidence import signing
     from monitor.evidence.verify import verify_package
 
     if not args.target:
-        raise user_error("give the package: evidence verify PACKAGE.wacz")
+        raise UserError("give the package: evidence verify PACKAGE.wacz")
     if not Path(args.target).is_file():
-        raise user_error(f"no such file: {args.target}")
+        raise UserError(f"no such file: {args.target}")
     expected = None
     if Path(key_path).is_file():
         expected = signing.public_key_b64(signing.load_key(key_path))
@@ -107,12 +109,12 @@ def verify(args, key_path: str, user_error) -> int:
     return 0
 
 
-def prune(args, cfg, db, user_error) -> int:
+def prune(args, cfg, db) -> int:
     from monitor.evidence.records import prune as prune_archive
 
     days = cfg["evidence"]["retention_days"] if args.days is None else args.days
     if days <= 0:
-        raise user_error(f"--days must be a positive number of days, not {days}")
+        raise UserError(f"--days must be a positive number of days, not {days}")
     done = prune_archive(db, cfg["evidence_dir"], days)
     print(
         f"kept {done['kept']} cited records, dropped {done['dropped']},"

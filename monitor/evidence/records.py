@@ -1,4 +1,4 @@
-"""``evidence``: extract a finding's archived response and verify its digest;
+"""Archived records: extract a finding's archived response and verify its digest;
 retention of the WARC archive."""
 
 from __future__ import annotations
@@ -6,13 +6,26 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
 
 from storage import evidence as store
 from storage import fs
+
+# What reading a damaged or foreign WARC can raise (warcio, gzip/zlib, the file).
+WARC_ERRORS = (
+    ArchiveLoadFailed,
+    StatusAndHeadersParserException,
+    OSError,
+    EOFError,
+    ValueError,
+    zlib.error,
+)
 
 
 class EvidenceError(Exception):
@@ -38,14 +51,14 @@ def _read_record(warc_file: str, offset: int, record_id: str):
                 if record.rec_headers.get_header("WARC-Record-ID") == record_id:
                     return record.rec_headers, record.content_stream().read()
                 break
-        except Exception:  # noqa: BLE001 - a moved record: fall back to a scan
+        except WARC_ERRORS:  # a moved record: fall back to a scan
             pass
         stream.seek(0)
         try:
             for record in ArchiveIterator(stream):
                 if record.rec_headers.get_header("WARC-Record-ID") == record_id:
                     return record.rec_headers, record.content_stream().read()
-        except Exception as exc:  # noqa: BLE001 - warcio's many load errors
+        except WARC_ERRORS as exc:
             raise EvidenceError(f"{warc_file} is not a readable WARC: {exc}") from None
     raise EvidenceError(f"record {record_id} is not in {warc_file}")
 

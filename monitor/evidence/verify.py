@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor.evidence import signing
+from monitor.evidence.records import WARC_ERRORS
 
 DIGEST_FILES = ("datapackage.json", "datapackage-digest.json")
 
@@ -160,7 +161,7 @@ def check_warcs(wacz: zipfile.ZipFile) -> list[Check]:
                     payloads[rid] = (h.get_header("WARC-Payload-Digest"), len(body))
                 elif record.rec_type == "revisit":
                     revisits.append((name, rid, h))
-        except Exception as exc:  # noqa: BLE001 - zip CRC, gzip and warcio errors
+        except (*WARC_ERRORS, zipfile.BadZipFile) as exc:  # zip CRC, gzip, warcio
             why = str(exc).splitlines()[0][:80].encode("ascii", "replace").decode()
             checks.append(Check("warc", name, False, f"unreadable: {why}"))
             unreadable = True

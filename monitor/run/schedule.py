@@ -20,9 +20,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.digest.send import send_alerts
-from monitor.judge.check import check_all
 from monitor.run.crawl import runner_for
+from monitor.run.cycle import run_cycle
 from storage.db import open_db
 from storage.interruptions import interrupted_platforms, mark_interrupted
 from storage.snapshots import mark_stale_crawls_failed, now_iso
@@ -80,8 +79,8 @@ class Monitor:
         """Crawl ``slugs``, then (unless we are stopping) one check and one alert."""
         if self.runner.stopping:
             return
-        results = self.runner.run(slugs)
-        for result in results:
+        cycle = run_cycle(self.cfg, slugs, self.runner, lock=self.check_lock)
+        for result in cycle.results:
             log.info(
                 "crawl %s: crawl %s %s, %s items%s",
                 result.platform,
@@ -90,27 +89,21 @@ class Monitor:
                 result.items,
                 f" ({'; '.join(result.reasons)})" if result.reasons else "",
             )
-        if self.runner.stopping:  # this round was cut short; the next one checks
-            self._record_interrupted(results)
+        if cycle.stopped:  # this round was cut short; the next one checks
+            self._record_interrupted(cycle.results)
             return
-        with self.check_lock:
-            db = open_db(self.cfg.database)
-            try:
-                for report in check_all(db, self.cfg):
-                    log.info(
-                        "check %s crawl %s: %d new, %d reopened, %d resolved",
-                        report.platform,
-                        report.crawl_id,
-                        len(report.opened),
-                        len(report.reopened),
-                        len(report.resolved),
-                    )
-                delivered = send_alerts(db, self.cfg)
-                for line in delivered:
-                    log.info("alert: %s", line)
-            finally:
-                db.close()
-        log.info("round done: %s; %d digest(s)", ", ".join(slugs), len(delivered))
+        for report in cycle.reports:
+            log.info(
+                "check %s crawl %s: %d new, %d reopened, %d resolved",
+                report.platform,
+                report.crawl_id,
+                len(report.opened),
+                len(report.reopened),
+                len(report.resolved),
+            )
+        for line in cycle.delivery:
+            log.info("alert: %s", line)
+        log.info("round done: %s; %d digest(s)", ", ".join(slugs), len(cycle.delivery))
 
     def _record_interrupted(self, results) -> None:
         db = open_db(self.cfg.database)

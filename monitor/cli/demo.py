@@ -6,7 +6,19 @@ import sys
 import time
 from pathlib import Path
 
+from monitor.cli.options import COUNT, lang_option
 from monitor.config import DISPLAY_NAMES, SLUGS, load_config
+from monitor.preconditions import UserError, ask_on_terminal
+
+NAME = "demo"
+SUMMARY = "run the whole chain against the local replica"
+EXAMPLE = "prakerja-monitor demo --dir prakerja-demo"
+DESCRIPTION = """
+Start the replica on a free loopback port, crawl all eight platforms as of
+2020-06-29 (before the halt) and 2020-07-02 (after it), check, write the
+digest to the outbox, and print per platform: listings, bundles, bundles
+payable with Kartu Prakerja, open findings and crawl status.
+"""
 
 BEFORE, AFTER = "2020-06-29", "2020-07-02"
 # What the demo writes into its folder, and so the only names it may remove.
@@ -16,6 +28,33 @@ OUTPUT_FOLDERS = ("outbox", "evidence")
 
 class DemoFolderError(Exception):
     """The demo's folder holds something it did not write; nothing was touched."""
+
+
+def add_arguments(p) -> None:
+    p.add_argument(
+        "--dir",
+        default="prakerja-demo",
+        help="output folder (prakerja-demo): created, or reused when the demo made"
+        " it; a non-empty folder it did not make is refused",
+    )
+    p.add_argument("--size", type=COUNT, default=1900, help="replica catalog size")
+    p.add_argument("--seed", type=int, default=1, help="replica catalog seed")
+    lang_option(p)
+
+
+def run(args) -> int:
+    try:
+        result = run_demo(
+            args.dir,
+            size=args.size,
+            seed=args.seed,
+            ask=ask_on_terminal,
+            language=args.lang,
+        )
+    except DemoFolderError as exc:
+        raise UserError(str(exc)) from None
+    crawls = [r for results in result["results"].values() for r in results]
+    return 0 if all(r.status == "complete" for r in crawls) else 1
 
 
 def prepare_folder(folder: Path, ask=None) -> None:
@@ -97,15 +136,14 @@ def summary_table(rows: list[dict]) -> str:
 def run_demo(
     folder: str, size: int = 1900, seed: int = 1, out=None, ask=None, language=None
 ) -> dict:
-    """Run the demo in ``folder`` (see prepare_folder); returns what it found."""
-    from monitor import commands
-    from monitor.digest.send import send_alerts
-    from monitor.judge.check import check_all
+    """Run the demo in ``folder`` (see prepare_folder); returns what it found.
+
+    Two cycles against the replica (before and after the halt; removal probes
+    off), the second one alerting, then the summary table and the report."""
     from monitor.outputs import display
     from monitor.outputs.report import write_report
+    from monitor.run.cycle import run_cycle
     from replica.server import start_replica
-    from storage.db import open_db
-    from storage.summary import platform_summary
 
     out = out or sys.stdout
     started = time.monotonic()
@@ -121,34 +159,25 @@ def run_demo(
             replica.set_clock(as_of)
             out.write(f"\ncrawling all platforms as of {as_of} ...\n")
             out.flush()
-            results[as_of] = commands.run_crawls(
-                cfg, list(SLUGS), replica.base_urls, now=f"{as_of}T10:00:00+07:00"
+            cycle = run_cycle(
+                cfg,
+                list(SLUGS),
+                base_urls=replica.base_urls,
+                now=f"{as_of}T10:00:00+07:00",
+                probe=lambda url: False,
+                alert=as_of == AFTER,  # one digest, after both crawls
             )
-            display.print_crawl_table(results[as_of], out)
-            db = open_db(cfg.database)
-            try:
-                display.print_check(check_all(db, cfg, probe=lambda url: False), out)
-            finally:
-                db.close()
+            results[as_of] = cycle.results
+            display.print_crawl_table(cycle.results, out)
+            display.print_check(cycle.reports, out)
         truth = replica.truth(AFTER)
-    db = open_db(cfg.database)
-    try:
-        delivered = send_alerts(db, cfg)
-        rows = platform_summary(db)
-    finally:
-        db.close()
+    rows = summary_rows(cfg)
     report = folder / "report.html"
     write_report(cfg.database, report, language=cfg["language"])
     out.write("\n" + summary_table(rows) + "\n\n")
-    for alert in delivered:
+    for alert in cycle.delivery:
         out.write(f"digest written: {alert}\n")
-    out.write(
-        f"\ndatabase: {cfg.database}\noutbox:   {cfg['outbox']}\n"
-        f"report:   {report}\nevidence: {cfg['evidence_dir']}\n"
-        f"finished in {time.monotonic() - started:.1f} s\n\nTry:\n"
-    )
-    for what, query in EXAMPLE_QUERIES:
-        out.write(f"  # {what}\n  {query.format(db=cfg.database)}\n")
+    write_footer(out, cfg, report, started)
     return {
         "rows": rows,
         "truth": truth,
@@ -156,3 +185,24 @@ def run_demo(
         "config": cfg,
         "report": str(report),
     }
+
+
+def summary_rows(cfg) -> list[dict]:
+    from storage.db import open_db
+    from storage.summary import platform_summary
+
+    db = open_db(cfg.database)
+    try:
+        return platform_summary(db)
+    finally:
+        db.close()
+
+
+def write_footer(out, cfg, report: Path, started: float) -> None:
+    out.write(
+        f"\ndatabase: {cfg.database}\noutbox:   {cfg['outbox']}\n"
+        f"report:   {report}\nevidence: {cfg['evidence_dir']}\n"
+        f"finished in {time.monotonic() - started:.1f} s\n\nTry:\n"
+    )
+    for what, query in EXAMPLE_QUERIES:
+        out.write(f"  # {what}\n  {query.format(db=cfg.database)}\n")
