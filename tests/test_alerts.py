@@ -11,15 +11,13 @@ from smtp_server import free_port, smtp_server  # noqa: F401 - pytest fixture
 
 from monitor.digest.delivery import DeliveryError, SmtpSettings, deliver, write_outbox
 from monitor.digest.render import (
-    CrawlHealth,
-    Evidence,
-    Finding,
     digest_subject,
     format_idr,
     format_time,
     one_line,
     render_digest,
 )
+from monitor.digest.shapes import CrawlHealth, Evidence, Finding
 
 GENERATED = "2020-07-16T08:00:00+07:00"
 RECIPIENTS = ["pmo@prakerja.example.org", "audit@prakerja.example.org"]

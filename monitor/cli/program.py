@@ -7,20 +7,18 @@ import argparse
 import sqlite3
 import sys
 
-from monitor.cli import (
-    alert,
-    check,
-    config,
-    crawl,
-    demo,
-    evidence,
-    query,
-    replica,
-    report,
-    run,
-    schedule,
-    serve,
-)
+import monitor.cli.alert
+import monitor.cli.check
+import monitor.cli.config
+import monitor.cli.crawl
+import monitor.cli.demo
+import monitor.cli.evidence
+import monitor.cli.query
+import monitor.cli.replica
+import monitor.cli.report
+import monitor.cli.run
+import monitor.cli.schedule
+import monitor.cli.serve
 from monitor.cli.errors import explain
 from monitor.cli.options import HelpFormatter, register
 from monitor.config import ConfigError
@@ -29,18 +27,18 @@ from monitor.run.crawl import terminate_as_interrupt
 
 # In the order of ``--help``.
 COMMANDS = (
-    crawl,
-    replica,
-    config,
-    check,
-    alert,
-    run,
-    schedule,
-    demo,
-    query,
-    evidence,
-    serve,
-    report,
+    monitor.cli.crawl,
+    monitor.cli.replica,
+    monitor.cli.config,
+    monitor.cli.check,
+    monitor.cli.alert,
+    monitor.cli.run,
+    monitor.cli.schedule,
+    monitor.cli.demo,
+    monitor.cli.query,
+    monitor.cli.evidence,
+    monitor.cli.serve,
+    monitor.cli.report,
 )
 
 

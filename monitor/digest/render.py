@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -39,8 +37,9 @@ from markupsafe import Markup
 
 from monitor import i18n
 from monitor.digest import files as digest_files
-from monitor.digest import view
+from monitor.digest import table, view
 from monitor.digest.delivery import DEFAULT_MSGID_DOMAIN, DIGEST_HEADER, safe_id
+from monitor.digest.shapes import as_finding, as_health, aware, parse_time
 from monitor.digest.view import DETAILED
 from monitor.platforms import DISPLAY_NAMES
 
@@ -53,44 +52,6 @@ PLATFORM_NAMES = DISPLAY_NAMES
 # Characters that could break a line or reorder text: C0/C1 controls, U+2028/9,
 # and the bidi embedding/override/isolate controls.
 UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-@dataclass
-class Evidence:
-    warc_file: str | None = None
-    record_id: str | None = None
-    sha256: str | None = None
-
-
-@dataclass
-class Finding:
-    id: int | str
-    platform: str
-    listing_id: str = ""
-    title: str | None = None
-    provider: str | None = None
-    url: str | None = None
-    price_idr: int | None = None
-    list_price_idr: int | None = None
-    components: list[str] = field(default_factory=list)
-    payment_methods: list[str] = field(default_factory=list)
-    first_seen_at: str | None = None
-    last_seen_at: str | None = None
-    crawl_ids: list[int] = field(default_factory=list)
-    rule: str = ""
-    rule_version: str = ""
-    bundle_reasons: list[str] = field(default_factory=list)
-    resolution: str | None = None
-    evidence: Evidence | None = None
-
-
-@dataclass
-class CrawlHealth:
-    platform: str
-    since: str | None = None
-    status: str = "incomplete"
-    reasons: list[str] = field(default_factory=list)
-    crawl_ids: list[int] = field(default_factory=list)
 
 
 # -- rendering ---------------------------------------------------------------
@@ -125,31 +86,26 @@ def render_digest(
     lang = i18n.language(language)
     evidence = {str(k): v for k, v in (evidence or {}).items()}
     sections = {
-        "new": [_finding(f, evidence) for f in new],
-        "reopened": [_finding(f, evidence) for f in reopened],
-        "resolved": [_finding(f, evidence) for f in resolved],
+        "new": [as_finding(f, evidence) for f in new],
+        "reopened": [as_finding(f, evidence) for f in reopened],
+        "resolved": [as_finding(f, evidence) for f in resolved],
     }
-    crawls = [_health(h) for h in health]
-    moment = i18n.jakarta(_aware(generated_at))
+    crawls = [as_health(h) for h in health]
+    moment = i18n.jakarta(aware(generated_at))
     digest_id = safe_id(digest_id) or _default_id(moment, sections, crawls)
     # a complete crawl is in the health list only for a notice (an explained
     # shrink, a new baseline): it is verified
     unverified = [h for h in crawls if h.status != "complete"]
     links = {"evidence_url": evidence_url, "evidence_dir": evidence_dir}
-    context = {
-        "digest_id": digest_id,
-        "generated": i18n.format_when(moment, lang),
-        "lead": view.lead_lines(sections, unverified, lang),
-        "summary": view.summary_rows(
-            sections, unverified, platforms, open_counts, lang
-        ),
-        "groups": view.platform_groups(sections, lang, max(0, detailed), **links),
-        "health": view.health_views(crawls, lang),
-        "labels": {k: Verbatim(v) for k, v in view.text_labels(lang).items()},
-        "summary_headers": view.summary_headers(lang),
-    }
+    context = _context(sections, crawls, unverified, lang, links)
+    context.update(
+        digest_id=digest_id,
+        generated=i18n.format_when(moment, lang),
+        summary=view.summary_rows(sections, unverified, platforms, open_counts, lang),
+        groups=view.platform_groups(sections, lang, max(0, detailed), **links),
+    )
     context["summary_lines"] = [
-        Verbatim(line) for line in view.summary_lines(context["summary"], lang)
+        Verbatim(line) for line in table.summary_lines(context["summary"], lang)
     ]
     files = _attachments(sections, lang, links)
     context["files"] = list(files)
@@ -163,13 +119,28 @@ def render_digest(
     domain = msgid_domain or _domain(sender) or DEFAULT_MSGID_DOMAIN
     message["Message-ID"] = make_msgid(domain=domain)  # short: long ids fold
     message[DIGEST_HEADER] = digest_id
+    _add_parts(message, context, files, lang)
+    return message
+
+
+def _context(sections, crawls, unverified, lang: str, links: dict) -> dict:
+    """The templates' values that depend on neither time nor the summary rows."""
+    return {
+        "lead": view.lead_lines(sections, unverified, lang),
+        "health": view.health_views(crawls, lang),
+        "labels": {k: Verbatim(v) for k, v in table.text_labels(lang).items()},
+        "summary_headers": table.summary_headers(lang),
+    }
+
+
+def _add_parts(message: EmailMessage, context: dict, files: dict, lang: str) -> None:
+    """Text and HTML alternatives from the templates, then the CSV attachments."""
     text_env, html_env = _environments(lang)
     message.set_content(text_env.get_template("digest.txt.j2").render(context))
     html = html_env.get_template("digest.html.j2").render(context)
     message.add_alternative(html, subtype="html")
     for name, data in files.items():
         message.add_attachment(data, subtype="csv", filename=name)
-    return message
 
 
 def _attachments(sections: dict, lang: str, links: dict) -> dict[str, str]:
@@ -211,7 +182,7 @@ def format_time(value) -> str:
     if value is None:
         return "-"
     try:
-        moment = value if isinstance(value, datetime) else _parse(value)
+        moment = value if isinstance(value, datetime) else parse_time(value)
     except (TypeError, ValueError):
         return one_line(value)
     if moment.tzinfo is None:
@@ -235,57 +206,6 @@ def one_line(value) -> str:
     if isinstance(value, Markup):  # already escaped (e.g. by |join): keep whole
         return Markup(text)
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
-
-
-# -- input coercion ------------------------------------------------------------
-
-
-def _finding(value, evidence: Mapping) -> Finding:
-    if isinstance(value, Mapping) and "rule" not in value:
-        value = {**value, "rule": value.get("rule_id", "")}
-    finding = _coerce(Finding, value)
-    for name in ("components", "payment_methods", "bundle_reasons", "crawl_ids"):
-        setattr(finding, name, _list(getattr(finding, name)))
-    found = finding.evidence or evidence.get(str(finding.id))
-    if isinstance(found, Mapping):
-        found = _coerce(Evidence, found)
-    finding.evidence = found
-    return finding
-
-
-def _health(value) -> CrawlHealth:
-    health = _coerce(CrawlHealth, value)
-    health.reasons = _list(health.reasons)
-    health.crawl_ids = _list(health.crawl_ids)
-    return health
-
-
-def _coerce(cls, value):
-    """A fresh ``cls`` from an instance or a mapping (unknown keys ignored)."""
-    names = [f.name for f in fields(cls)]
-    if isinstance(value, cls):
-        return cls(**{name: getattr(value, name) for name in names})
-    return cls(**{k: v for k, v in dict(value).items() if k in names})
-
-
-def _list(value) -> list:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return [value]
-    if isinstance(value, list | tuple):
-        return list(value)
-    return [] if value is None else [value]
-
-
-def _parse(value: str) -> datetime:
-    return datetime.fromisoformat(value.strip())
-
-
-def _aware(value) -> datetime:
-    moment = value if isinstance(value, datetime) else _parse(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _domain(address: str) -> str | None:

@@ -17,13 +17,18 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 from storage import evidence as store
 from storage import fs
 
-# What reading a damaged or foreign WARC can raise (warcio, gzip/zlib, the file).
+# What reading a damaged or foreign WARC can raise: warcio's own errors, gzip and
+# zlib, the file, and warcio's parser on malformed headers (e.g. a response
+# without WARC-Target-URI: AttributeError on None).
 WARC_ERRORS = (
     ArchiveLoadFailed,
     StatusAndHeadersParserException,
     OSError,
     EOFError,
     ValueError,
+    LookupError,
+    AttributeError,
+    TypeError,
     zlib.error,
 )
 
