@@ -7,13 +7,12 @@ import re
 from email import policy
 
 import pytest
+from helpers import format_idr, format_time
 from smtp_server import free_port, smtp_server  # noqa: F401 - pytest fixture
 
 from monitor.digest.delivery import DeliveryError, SmtpSettings, deliver, write_outbox
 from monitor.digest.render import (
     digest_subject,
-    format_idr,
-    format_time,
     one_line,
     render_digest,
 )

@@ -26,20 +26,19 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    cfg, now = settings(args), now_arg(args)
-    check_time_order(cfg, cfg.enabled_platforms(), now, args.backfill)
-    return run_once(cfg, now=now)
-
-
-def run_once(cfg, now=None, slugs=None, quiet=False, out=None) -> int:
-    """One cycle over every enabled platform; one line per platform.
-
-    Returns 0 when every platform was verified, 1 otherwise."""
+    """Exits 0 when every platform was verified, 1 otherwise."""
     from monitor.run.cycle import run_cycle
 
-    out = out or sys.stdout
+    cfg, now = settings(args), now_arg(args)
+    check_time_order(cfg, cfg.enabled_platforms(), now, args.backfill)
     preflight(cfg)
-    cycle = run_cycle(cfg, slugs or cfg.enabled_platforms(), now=now, quiet=quiet)
+    cycle = run_cycle(cfg, cfg.enabled_platforms(), now=now)
+    write_summary(cycle, sys.stdout)
+    return 0 if all(r.status == "complete" for r in cycle.results) else 1
+
+
+def write_summary(cycle, out) -> None:
+    """One line per platform (crawl, status, listings, findings), then the alert."""
     reports = {r.platform: r for r in cycle.reports}
     for r in cycle.results:
         rep = reports.get(r.platform)
@@ -56,4 +55,3 @@ def run_once(cfg, now=None, slugs=None, quiet=False, out=None) -> int:
     for line in cycle.delivery:
         out.write(f"alert: {line}\n")
     out.flush()
-    return 0 if all(r.status == "complete" for r in cycle.results) else 1

@@ -39,15 +39,13 @@ from monitor import i18n
 from monitor.digest import files as digest_files
 from monitor.digest import table, view
 from monitor.digest.delivery import DEFAULT_MSGID_DOMAIN, DIGEST_HEADER, safe_id
-from monitor.digest.shapes import as_finding, as_health, aware, parse_time
+from monitor.digest.shapes import as_finding, as_health, aware
 from monitor.digest.view import DETAILED
-from monitor.platforms import DISPLAY_NAMES
 
 SUBJECT_PREFIX = "[prakerja-monitor]"
 DEFAULT_SENDER = "prakerja-monitor@localhost"
 DEFAULT_LANGUAGE = i18n.DEFAULT
 MAX_VALUE = 500  # characters of one scraped value shown
-PLATFORM_NAMES = DISPLAY_NAMES
 
 # Characters that could break a line or reorder text: C0/C1 controls, U+2028/9,
 # and the bidi embedding/override/isolate controls.
@@ -170,25 +168,6 @@ def digest_subject(
     }
     text = view.subject_text(sections, list(health), i18n.language(language))
     return f"{SUBJECT_PREFIX} {text}"
-
-
-def format_idr(value) -> str:
-    """Rupiah as shown in Indonesia: 1500000 -> "Rp1.500.000"; None -> "-"."""
-    return i18n.format_idr(value, "id")
-
-
-def format_time(value) -> str:
-    """ "2020-07-15T10:00:00+07:00" -> "2020-07-15 10:00 +07:00" (offset kept)."""
-    if value is None:
-        return "-"
-    try:
-        moment = value if isinstance(value, datetime) else parse_time(value)
-    except (TypeError, ValueError):
-        return one_line(value)
-    if moment.tzinfo is None:
-        return moment.strftime("%Y-%m-%d %H:%M")
-    offset = moment.strftime("%z")
-    return moment.strftime("%Y-%m-%d %H:%M ") + f"{offset[:3]}:{offset[3:5]}"
 
 
 class Verbatim(str):

@@ -14,7 +14,6 @@ RESOLUTIONS = {
     "unavailable": N_("no longer available for purchase"),
     "partnership-ended": N_("the platform's Kartu Prakerja partnership ended"),
 }
-CODE = re.compile(r"^[a-z_~-]+(?::|$)")
 
 
 def _ints(text: str) -> list[int]:
