@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from monitor.judge import judging, rules
 from monitor.judge.probe import RemovalProbe, same_host
+from monitor.judge.relisting import relisted_from
 from storage import diff, findings, ordering
 from storage.snapshots import now_iso
-
-RELIST_SIMILARITY = 0.6  # Jaccard similarity of component classes
 
 
 @dataclass
@@ -55,28 +54,6 @@ def resolution_for(outcome: rules.Outcome) -> str | None:
         rules.UNAVAILABLE: "unavailable",
         rules.NOT_A_PARTNER: "partnership-ended",
     }.get(outcome.reason)
-
-
-def relisted_from(row: dict, vanished: list[dict]) -> dict:
-    """The vanished bundle this one relists (same or mostly the same classes)."""
-    mine = {c.casefold() for c in row.get("components") or []}
-    if len(mine) < 2:
-        return {}
-    best, score = None, 0.0
-    for old in vanished:
-        theirs = {c.casefold() for c in old["components"] or []}
-        if old["listing_id"] == row["listing_id"] or len(theirs) < 2:
-            continue
-        similarity = len(mine & theirs) / len(mine | theirs)
-        if similarity > score:
-            best, score = old, similarity
-    if best is None or score < RELIST_SIMILARITY:
-        return {}
-    return {
-        "listing_id": best["listing_id"],
-        "finding_id": best.get("finding_id"),
-        "detail": f"relisted from {best['listing_id']} ({score:.0%} same classes)",
-    }
 
 
 def check_crawl(
