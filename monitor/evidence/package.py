@@ -17,6 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from monitor.evidence import signing
 from monitor.evidence.package_summary import summary_html
+from monitor.evidence.records import WARC_ERRORS
 from storage import evidence as store
 
 WACZ_VERSION = "1.1.1"
@@ -38,7 +39,7 @@ def read_member(path: str, offset: int, length: int, record_id: str) -> bytes:
             stream.seek(offset)
             data = stream.read(length)
         record = next(iter(ArchiveIterator(io.BytesIO(data))))
-    except (OSError, StopIteration, Exception) as exc:  # noqa: BLE001 - warcio errors
+    except (*WARC_ERRORS, StopIteration) as exc:
         raise PackageError(
             f"{path} at {offset}: not a readable record ({exc})"
         ) from None

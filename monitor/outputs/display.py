@@ -1,4 +1,5 @@
-"""What the commands print: crawl progress, crawl and check tables, query rows."""
+"""What the commands print: crawl and check tables, query rows, network causes
+(the live crawl progress is ``monitor.outputs.progress``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import json
 import sys
 
 from monitor.config import DISPLAY_NAMES
-from monitor.outputs.progress import Progress  # noqa: F401 - re-exported
 from monitor.run.crawl import CrawlResult
 
 CELL = 80  # characters of a table cell; longer ones are cut and marked
