@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.common import say, write_result
 from monitor.config import SLUGS
-from monitor.crawl import CrawlRunner
+from monitor.run.crawl import CrawlRunner
 from replica.server import start_replica
 from storage.db import open_db
 

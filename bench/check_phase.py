@@ -4,7 +4,7 @@
 the peak RSS before and after the phase and their difference, and what it found.
 Phases: ``join`` (the baseline: plain SQL join diff into temp tables), ``diff``
 (``storage.diff.diff_crawls``), ``removals`` (``storage.diff.removal_candidates``)
-and ``check`` (``monitor.check.check_crawl``, everything, with a breakdown).
+and ``check`` (``monitor.judge.check.check_crawl``, everything, with a breakdown).
 """
 
 from __future__ import annotations
@@ -112,8 +112,8 @@ def prepare_check(db) -> None:
 
 
 def check(db, clock: Clock) -> dict:
-    from monitor import check as chk
     from monitor.config import load_config
+    from monitor.judge import check as chk
     from storage import diff as d
     from storage import findings as f
     from storage.snapshots import get_crawl
@@ -145,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     db = open_db(path)
     clock = Clock()
     if phase == "check":  # the process ready to check: its modules loaded
-        import monitor.check  # noqa: F401
         import monitor.config  # noqa: F401
+        import monitor.judge.check  # noqa: F401
     if phase in ("diff", "check"):
         prepare_check(db)
     reset_peak_rss()

@@ -30,7 +30,7 @@ from bench.common import (
     say,
     write_result,
 )
-from monitor.crawl import CrawlRunner
+from monitor.run.crawl import CrawlRunner
 from replica.server import start_replica
 from storage.db import open_db
 

@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from monitor.crawl import CrawlRunner
+from monitor.run.crawl import CrawlRunner
 from replica import start_replica
 from replica.endless import EndlessPagination
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench import synth
 from bench.common import Timer, file_bytes, load_average, rate, say, write_result
-from monitor.crawl import CrawlRunner
+from monitor.run.crawl import CrawlRunner
 from replica.server import start_replica
 from storage import snapshots
 from storage.db import connect, open_db

@@ -6,8 +6,8 @@ rows go into ``crawls``, ``listings``, ``listing_versions``, ``sightings``,
 ``save_listings`` and a finished ``check`` would leave them: fact columns and
 digests through ``storage.snapshots.fact_row``/``digest``, one version per distinct
 set of facts, one sighting per listing and crawl (no evidence: ``warc_offset`` and
-``payload_id`` are NULL), judgments from ``monitor.classify.classify`` and findings
-from ``monitor.rules.evaluate``. The file is written with journal and sync off,
+``payload_id`` are NULL), judgments from ``storage.classifier.classify`` and findings
+from ``monitor.judge.rules.evaluate``. The file is written with journal and sync off,
 then switched to WAL as ``open_db`` leaves it.
 
 Crawl 1 is the previous, already checked crawl of ``n`` listings; crawl 2 the new
@@ -23,9 +23,9 @@ import random
 import sqlite3
 from pathlib import Path
 
-from monitor import rules
-from monitor.classify import CLASSIFIER_VERSION, classify
+from monitor.judge import rules
 from storage import fs
+from storage.classifier import CLASSIFIER_VERSION, classify
 from storage.db import open_db
 from storage.migrations import FACT_COLUMNS
 from storage.snapshots import _json, digest, fact_row

@@ -1,1 +1,1 @@
-"""The monitor: classification, rules, diffs, findings, alerts and the command line."""
+"""The monitor, one room per job: cli/, run/, judge/, digest/, outputs/, evidence/."""

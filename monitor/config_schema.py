@@ -64,7 +64,7 @@ def _timezone(value: str) -> str:
 
     try:
         ZoneInfo(value)
-    except Exception:  # noqa: BLE001 - ValueError, ZoneInfoNotFoundError, ...
+    except (ValueError, LookupError, OSError):  # bad name, not found, a folder
         raise ValueError(f"unknown time zone {value!r}, e.g. Asia/Jakarta") from None
     return value
 

@@ -22,7 +22,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from monitor.platforms import TIMEZONE
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-TEMPLATES = Path(__file__).parent / "templates"
+# Each room keeps its templates: the digest's and the report's.
+TEMPLATES = [
+    Path(__file__).parent / room / "templates" for room in ("digest", "outputs")
+]
 DOMAIN = "messages"
 LANGUAGES = ("id", "en")
 DEFAULT = "id"

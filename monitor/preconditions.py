@@ -8,7 +8,7 @@ import os
 import sys
 
 from monitor.config import SLUGS
-from monitor.display import network_cause
+from monitor.outputs.display import network_cause
 
 
 class UserError(Exception):

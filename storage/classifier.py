@@ -1,7 +1,7 @@
 """The one bundle classifier (spiders' exported items and ``check`` both use it).
 
 Pure and versioned; it lives in ``storage`` so that spiders and monitor can both
-import it (``monitor.classify`` re-exports it). The input is a normalized item
+import it. The input is a normalized item
 or a snapshot row as a plain dict (``replica/data/CONTRACTS.md`` §2): ``title``,
 ``bundle_label``, ``components``, ``price_idr``, ``list_price_idr`` and,
 optionally, ``description`` and ``component_prices_idr`` (or components given

@@ -6,11 +6,15 @@ import asyncio
 import json
 import re
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
+from monitor import i18n
+from monitor.digest.render import one_line
+from monitor.digest.shapes import parse_time
 from spiders.items import EXTRA_FIELDS
 from spiders.pipelines import NormalizePipeline
 
@@ -140,3 +144,23 @@ def stored_item(listing_id: str, platform: str = "tokopedia", **fields) -> dict:
         "rating_count": 10,
     }
     return {**base, **fields}
+
+
+# Formatting helpers only the tests use (the digest formats through i18n).
+def format_idr(value) -> str:
+    """Rupiah as shown in Indonesia: 1500000 -> "Rp1.500.000"; None -> "-"."""
+    return i18n.format_idr(value, "id")
+
+
+def format_time(value) -> str:
+    """ "2020-07-15T10:00:00+07:00" -> "2020-07-15 10:00 +07:00" (offset kept)."""
+    if value is None:
+        return "-"
+    try:
+        moment = value if isinstance(value, datetime) else parse_time(value)
+    except (TypeError, ValueError):
+        return one_line(value)
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    offset = moment.strftime("%z")
+    return moment.strftime("%Y-%m-%d %H:%M ") + f"{offset[:3]}:{offset[3:5]}"

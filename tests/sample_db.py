@@ -7,8 +7,8 @@ from pathlib import Path
 
 from helpers import stored_item
 
-from monitor.check import check_all
 from monitor.config import load_config
+from monitor.judge.check import check_all
 from storage import snapshots as s
 from storage.db import open_db
 

@@ -19,8 +19,9 @@ from smtp_server import Sink, free_port, smtp_server  # noqa: F401 - fixture
 from test_findings import BUNDLE
 from test_storage import item
 
-from monitor import alerting
-from monitor.check import check_all
+from monitor.digest import send as alerting
+from monitor.digest.data import build_digest
+from monitor.judge.check import check_all
 from storage import alerts as store
 from storage import snapshots as s
 from storage.db import open_db
@@ -174,7 +175,7 @@ def test_crash_after_acceptance_resends_once_with_the_same_message_id(
 
 def test_digest_claims_exactly_what_it_counts(db, cfg):
     new_findings(db, cfg, 2)
-    built = alerting.build_digest(db, cfg)
+    built = build_digest(db, cfg)
     alerting.store_digest(db, cfg)  # another run claimed the same events first
     with pytest.raises(store.ClaimConflict):
         message, events, crawls = built

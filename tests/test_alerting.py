@@ -8,8 +8,8 @@ from smtp_server import free_port, smtp_server  # noqa: F401 - fixture
 from test_findings import BUNDLE
 from test_storage import item
 
-from monitor.alerting import send_alerts
-from monitor.check import check_all
+from monitor.digest.send import send_alerts
+from monitor.judge.check import check_all
 from storage import alerts as store
 from storage import snapshots as s
 

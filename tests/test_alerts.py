@@ -7,22 +7,16 @@ import re
 from email import policy
 
 import pytest
+from helpers import format_idr, format_time
 from smtp_server import free_port, smtp_server  # noqa: F401 - pytest fixture
 
-from monitor.alerts import (
-    CrawlHealth,
-    DeliveryError,
-    Evidence,
-    Finding,
-    SmtpSettings,
-    deliver,
+from monitor.digest.delivery import DeliveryError, SmtpSettings, deliver, write_outbox
+from monitor.digest.render import (
     digest_subject,
-    format_idr,
-    format_time,
     one_line,
     render_digest,
-    write_outbox,
 )
+from monitor.digest.shapes import CrawlHealth, Evidence, Finding
 
 GENERATED = "2020-07-16T08:00:00+07:00"
 RECIPIENTS = ["pmo@prakerja.example.org", "audit@prakerja.example.org"]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.classify import (
+from storage.classifier import (
     CLASSIFIER_VERSION,
     NONE,
     STRONG,

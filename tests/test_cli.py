@@ -2,7 +2,7 @@
 
 import pytest
 
-from monitor.cli import build_parser, main
+from monitor.cli.program import build_parser, main
 
 
 def commands():

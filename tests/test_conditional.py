@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from monitor.crawl import CrawlRunner
+from monitor.run.crawl import CrawlRunner
 from spiders.conditional import WRONG_304
 from storage import snapshots as s
 from storage.db import open_db

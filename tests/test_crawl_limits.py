@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from monitor.crawl import CrawlRunner
+from monitor.run.crawl import CrawlRunner
 from replica.endless import EndlessPagination
 from storage.db import open_db
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli import build_parser, main
-from monitor.crawl import CrawlResult
-from monitor.display import format_rows, network_cause, print_crawl_table
-from monitor.progress import Progress
+from monitor.cli.program import build_parser, main
+from monitor.outputs.display import format_rows, network_cause, print_crawl_table
+from monitor.outputs.progress import Progress
+from monitor.run.crawl import CrawlResult
 from storage.queries import Result
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

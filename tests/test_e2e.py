@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
+from monitor.cli.demo import run_demo
 from monitor.config import SLUGS
-from monitor.demo import run_demo
 from storage.db import open_db
 from storage.findings import crawl_rows
 from storage.snapshots import latest_crawls as latest

@@ -191,12 +191,12 @@ def test_each_command_against_each_known_failure(
 
 def test_a_truncated_warc_is_one_line_not_a_flood_of_warnings(tmp_path):
     """warcio's per-record warnings stay off the terminal."""
-    from monitor.evidence import EvidenceError, read_record
+    from monitor.evidence.records import EvidenceError, read_record
 
     warc = tmp_path / "crawl.warc.gz"
     warc.write_bytes(b"WARC/1.1\r\nWARC-Type: response\r\n" + b"x" * 5000)
     script = (
-        "import sys\nfrom monitor.evidence import read_record, EvidenceError\n"
+        "import sys\nfrom monitor.evidence.records import read_record, EvidenceError\n"
         "try:\n    read_record(sys.argv[1], 0, 'urn:uuid:1')\n"
         "except EvidenceError as exc:\n    print(exc)\n"
     )

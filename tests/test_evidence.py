@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from monitor.check import check_all
 from monitor.cli import main
 from monitor.config import load_config
-from monitor.crawl import runner_for
-from monitor.evidence import EvidenceError, extract, prune, read_payload
-from monitor.package import build_package
-from monitor.signing import keygen
+from monitor.evidence.package import build_package
+from monitor.evidence.records import EvidenceError, extract, prune, read_payload
+from monitor.evidence.signing import keygen
+from monitor.judge.check import check_all
+from monitor.run.crawl import runner_for
 from storage.db import open_db
 from storage.evidence import database_identity, finding_evidence
 
@@ -156,7 +156,7 @@ def test_two_databases_in_one_folder_keep_their_own_evidence(replica, tmp_path):
 def test_a_removal_cites_the_listing_pages_that_no_longer_showed_it(crawled):
     """A finding resolved by a crawl that did not see it: that crawl's listing
     pages are its evidence (packaged, and kept by the retention)."""
-    from monitor.evidence import finding_records
+    from monitor.evidence.records import finding_records
     from storage.packages import resolving_listing_pages
 
     finding, platform, listing = crawled.execute(

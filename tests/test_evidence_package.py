@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from monitor import replay
-from monitor.check import check_all
 from monitor.cli import main
 from monitor.config import load_config
-from monitor.crawl import runner_for
-from monitor.package import build_package
-from monitor.signing import keygen
-from monitor.verify import verify_package
+from monitor.evidence import replay
+from monitor.evidence.package import build_package
+from monitor.evidence.signing import keygen
+from monitor.evidence.verify import verify_package
+from monitor.judge.check import check_all
+from monitor.run.crawl import runner_for
 from storage.db import open_db
 
 PLATFORM = "sisnaker"

@@ -3,7 +3,7 @@
 import pytest
 from test_storage import item
 
-from monitor.check import check_all
+from monitor.judge.check import check_all
 from storage import findings as f
 from storage import snapshots as s
 

@@ -19,10 +19,11 @@ from browser import find_all
 from test_alerts import GENERATED, PINTARIA_DOWN, finding
 
 from monitor import i18n
-from monitor.alerts import Evidence, render_digest
-from monitor.cli import build_parser
+from monitor.cli.program import build_parser
 from monitor.config import ConfigError, load_config
-from monitor.datasette_metadata import build_metadata
+from monitor.digest.render import render_digest
+from monitor.digest.shapes import Evidence
+from monitor.outputs.datasette_metadata import build_metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "monitor" / "locale"

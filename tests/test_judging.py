@@ -7,10 +7,10 @@ import json
 
 from helpers import stored_item
 
-from monitor import judging
-from monitor.classify import CLASSIFIER_VERSION, classify
+from monitor.judge import judging
 from storage import findings as f
 from storage import snapshots as s
+from storage.classifier import CLASSIFIER_VERSION, classify
 
 TITLES = ["Paket Hemat Excel", "Kelas Excel", "Bundling Barista", "Paket Data 5GB", ""]
 

@@ -7,8 +7,8 @@ import pytest
 from test_findings import BUNDLE
 from test_storage import item
 
-from monitor.check import check_all
-from monitor.crawl import CrawlRunner
+from monitor.judge.check import check_all
+from monitor.run.crawl import CrawlRunner
 from storage import snapshots as s
 from storage.db import open_db
 

@@ -197,7 +197,7 @@ def test_exported_items_agree_with_the_one_classifier(
     title, fields, keywords, is_bundle
 ):
     """`scrapy crawl -O` and `check` agree: the pipeline asks storage.classifier."""
-    from monitor.classify import classify
+    from storage.classifier import classify
 
     raw = {"platform": "tokopedia", "listing_id": " 42 ", "title": title, **fields}
     item = NormalizePipeline().process_item(raw)

@@ -12,9 +12,9 @@ from test_findings import BUNDLE
 from test_reliability_process import holds_write_lock
 from test_storage import item
 
-from monitor.check import check_all
-from monitor.crawl import CrawlRunner
-from monitor.probe import USER_AGENT, RemovalProbe
+from monitor.judge.check import check_all
+from monitor.judge.probe import USER_AGENT, RemovalProbe
+from monitor.run.crawl import CrawlRunner
 from spiders.settings import USER_AGENT as SPIDERS_USER_AGENT
 from storage import snapshots as s
 from storage.db import open_db

@@ -15,9 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from monitor.check import check_all
 from monitor.config import load_config
-from monitor.crawl import CrawlRunner
+from monitor.judge.check import check_all
+from monitor.run.crawl import CrawlRunner
 from storage import snapshots as s
 from storage.db import open_db
 

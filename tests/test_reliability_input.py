@@ -20,10 +20,10 @@ from smtp_server import smtp_server  # noqa: F401 - fixture
 from test_findings import BUNDLE
 from test_storage import item
 
-from monitor.alerting import send_alerts
-from monitor.check import check_all
 from monitor.config import load_config
-from monitor.report import write_report
+from monitor.digest.send import send_alerts
+from monitor.judge.check import check_all
+from monitor.outputs.report import write_report
 from spiders.items import RAW_FIELDS
 from spiders.normalize import ParseError, clean_text, parse_idr
 from spiders.pipelines import LIST_FIELDS, NormalizePipeline, ValidatePipeline

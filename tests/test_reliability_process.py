@@ -18,10 +18,10 @@ from smtp_server import Sink, free_port
 from test_findings import BUNDLE
 from test_storage import item
 
-from monitor.alerting import send_alerts
-from monitor.check import check_all
 from monitor.config import load_config
-from monitor.crawl import CrawlRunner
+from monitor.digest.send import send_alerts
+from monitor.judge.check import check_all
+from monitor.run.crawl import CrawlRunner
 from storage import alerts as store
 from storage import snapshots as s
 from storage.db import open_db

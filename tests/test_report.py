@@ -21,9 +21,9 @@ from sample_db import (
     build_sample_db,
 )
 
-from monitor.charts import step_path
-from monitor.cli import build_parser, main
-from monitor.report import write_report
+from monitor.cli.program import build_parser, main
+from monitor.outputs.charts import step_path
+from monitor.outputs.report import write_report
 
 
 @pytest.fixture(scope="module")

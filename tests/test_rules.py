@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.classify import classify
-from monitor.rules import (
+from monitor.judge.rules import (
     BUNDLE_AFTER_HALT,
     COMPLIANT,
     DEFAULT_PARTNERSHIPS,
@@ -25,6 +24,7 @@ from monitor.rules import (
     parse_time,
     settings_from_config,
 )
+from storage.classifier import classify
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AFTER = "2020-07-08T10:00:00+07:00"

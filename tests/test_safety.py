@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from monitor.cli import main
-from monitor.demo import DemoFolderError, prepare_folder
+from monitor.cli.demo import DemoFolderError, prepare_folder
 from storage import fs
 from storage.db import open_db
 

@@ -10,7 +10,7 @@ import time
 from smtp_server import free_port
 
 from monitor.config import SLUGS
-from monitor.crawl import CrawlRunner
+from monitor.run.crawl import CrawlRunner
 from storage.db import open_db
 
 

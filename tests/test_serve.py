@@ -19,8 +19,8 @@ import pytest
 from browser import dump_dom, find_all
 from sample_db import HOSTILE_TITLE, OPEN, TOKOPEDIA_TITLES, build_sample_db
 
-from monitor.cli import build_parser, main
-from monitor.serve import build_datasette
+from monitor.cli.program import build_parser, main
+from monitor.outputs.serve import build_datasette
 from storage.queries import SAVED
 
 

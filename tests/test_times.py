@@ -98,8 +98,8 @@ def test_now_before_the_newest_checked_crawl_is_refused(tmp_path, capsys):
 
 
 def test_backfill_lets_the_older_observation_through(tmp_path):
-    from monitor.commands import check_time_order
     from monitor.config import load_config
+    from monitor.preconditions import check_time_order
 
     cfg = load_config(env={})
     cfg.data["database"] = str(checked_crawl_db(tmp_path / "p.db"))

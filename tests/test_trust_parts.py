@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.alerting import send_alerts
-from monitor.check import check_all
 from monitor.config import SLUGS
-from monitor.crawl import CrawlRunner
+from monitor.digest.send import send_alerts
+from monitor.judge.check import check_all
+from monitor.run.crawl import CrawlRunner
 from replica import start_replica
 from replica import truth as clean_truth
 from storage.db import open_db

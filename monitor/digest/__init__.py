@@ -1,0 +1,1 @@
+"""The digest: its data, rendering with templates, delivery, alert bookkeeping."""

@@ -1,0 +1,1 @@
+"""Evidence: archived records, signed WACZ packages, verify, replay, screenshots."""

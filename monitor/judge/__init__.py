@@ -1,0 +1,1 @@
+"""Judging: classify bundles, apply the rules, compare crawls into findings."""

@@ -1,0 +1,1 @@
+"""Outputs for people: HTML report, charts, Datasette serve, terminal display."""

@@ -1,0 +1,1 @@
+"""Running the chain: crawl subprocesses, the run cycle, the schedule."""
