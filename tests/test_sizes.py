@@ -1,15 +1,14 @@
-"""Modules and functions of spiders/, storage/ and replica/ stay small enough to
-read at once (monitor/ joins in phase 2 of issue 13)."""
+"""Modules and functions of spiders/, storage/, monitor/ and replica/ stay small
+enough to read at once."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
-PACKAGES = ("spiders", "storage", "replica")
+PACKAGES = ("spiders", "storage", "monitor", "replica")
 MODULE_LINES = 340  # "about 300"
 FUNCTION_LINES = 65  # "about 60"
 # Word lists, and migrations that are applied and so never edited again.
-# word lists; applied migrations, which are never edited
 DATA_MODULES = {"replica/names.py", "storage/migrations.py"}
 FROZEN_FUNCTIONS = {"storage/migrations.py"}
 
