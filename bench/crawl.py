@@ -110,6 +110,16 @@ def run(size: int | None = None, repeat: int | None = None) -> dict:
         f"crawl: replica of {size} listings, as of {AS_OF}, parallel {PARALLEL},"
         f" {repeat} run(s) of each side (best taken)"
     )
+    reals, noops, slugs = both_sides(size, repeat)
+    result = summary(size, repeat, reals, noops, slugs)
+    result["load_average_at_start"] = load_at_start
+    report(result)
+    write_result("crawl", result)
+    return result
+
+
+def both_sides(size: int, repeat: int) -> tuple[list, list, list[str]]:
+    """Crawl one replica ``repeat`` times per side: real runs, no-op runs, slugs."""
     reals, noops = [], []
     with (
         tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp,
@@ -122,46 +132,59 @@ def run(size: int | None = None, repeat: int | None = None) -> dict:
                 if side == "real":
                     reals.append(real_crawl(replica, folder, slugs, k))
                     if urls is None:
-                        urls = {
-                            slug: [replica.base_urls[slug] + e["path_qs"] for e in log]
-                            for slug, log in reals[0]["logs"].items()
-                        }
+                        urls = fetched_urls(replica, reals[0])
                 else:
                     noops.append(noop_crawl(replica, folder, urls))
                 last = (reals if side == "real" else noops)[-1]
                 say(f"  {side:<5} crawl {k + 1}: {last['seconds']:.1f} s")
+    return reals, noops, slugs
+
+
+def fetched_urls(replica, real: dict) -> dict:
+    """The URLs a real crawl fetched, per platform, from the replica's request logs."""
+    return {
+        slug: [replica.base_urls[slug] + e["path_qs"] for e in log]
+        for slug, log in real["logs"].items()
+    }
+
+
+def platform_figures(slug: str, real: dict, noop: dict) -> dict:
+    """One platform's figures: the real crawl's beside the no-op's."""
+    result, secs = real["per"][slug]
+    base, base_secs = noop["per"][slug]
+    log = real["logs"][slug]
+    requests = len(log)
+    return {
+        "status": result.status,
+        "reasons": result.reasons,
+        "listings": result.items,
+        "pages": result.pages,
+        "replica_requests": requests,
+        "statuses": _count(e["status"] for e in log),
+        "requests_per_listing": round(requests / max(result.items, 1), 3),
+        "seconds": round(secs, 2),
+        "pages_per_s": rate(result.pages, secs),
+        "listings_per_s": rate(result.items, secs),
+        "noop_pages": base["pages"],
+        "noop_replica_requests": len(noop["logs"][slug]),
+        "noop_seconds": round(base_secs, 2),
+        "noop_pages_per_s": rate(base["pages"], base_secs),
+    }
+
+
+def summary(size: int, repeat: int, reals: list, noops: list, slugs: list) -> dict:
+    """The result: each side's fastest run, in all and per platform, and the goal."""
     real = min(reals, key=lambda r: r["seconds"])
     noop = min(noops, key=lambda r: r["seconds"])
     real_s, noop_s = real["seconds"], noop["seconds"]
     real_cpu, noop_cpu = min(r["cpu"] for r in reals), min(r["cpu"] for r in noops)
-    platforms = {}
-    for slug in slugs:
-        result, secs = real["per"][slug]
-        base, base_secs = noop["per"][slug]
-        log = real["logs"][slug]
-        requests = len(log)
-        platforms[slug] = {
-            "status": result.status,
-            "reasons": result.reasons,
-            "listings": result.items,
-            "pages": result.pages,
-            "replica_requests": requests,
-            "statuses": _count(e["status"] for e in log),
-            "requests_per_listing": round(requests / max(result.items, 1), 3),
-            "seconds": round(secs, 2),
-            "pages_per_s": rate(result.pages, secs),
-            "listings_per_s": rate(result.items, secs),
-            "noop_pages": base["pages"],
-            "noop_replica_requests": len(noop["logs"][slug]),
-            "noop_seconds": round(base_secs, 2),
-            "noop_pages_per_s": rate(base["pages"], base_secs),
-        }
+    platforms = {slug: platform_figures(slug, real, noop) for slug in slugs}
     pages = sum(p["pages"] for p in platforms.values())
     noop_pages = sum(p["noop_pages"] for p in platforms.values())
     items = sum(p["listings"] for p in platforms.values())
     ratio = (pages / real_s) / (noop_pages / noop_s)
     worst = {s: platforms[s]["requests_per_listing"] for s in ONE_REQUEST_PLATFORMS}
-    result = {
+    return {
         "size": size,
         "as_of": AS_OF,
         "parallel": PARALLEL,
@@ -194,10 +217,6 @@ def run(size: int | None = None, repeat: int | None = None) -> dict:
         and all(v <= GOAL_REQUESTS_PER_LISTING for v in worst.values()),
         "platforms": platforms,
     }
-    result["load_average_at_start"] = load_at_start
-    report(result)
-    write_result("crawl", result)
-    return result
 
 
 def _count(values) -> dict:

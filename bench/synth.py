@@ -152,34 +152,12 @@ def removed(i: int) -> bool:
 def build(path: str | Path, n: int, seed: int = 1) -> dict:
     """Write the two crawls into a new database at ``path``; returns the counts."""
     path = Path(path)
-    for suffix in ("", "-wal", "-shm"):
-        fs.remove_file(f"{path}{suffix}", within=path.parent)
-    open_db(path).close()
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA journal_mode=OFF")
-    conn.execute("PRAGMA synchronous=OFF")
-    conn.execute("BEGIN")
+    conn = _bulk_connection(path)
     shapes = templates(seed)
     added = range(n, n + n // 100)
     old_ids = [i for i in range(n)]
     new_ids = [i for i in range(n) if not removed(i)] + list(added)
-    for crawl, ids in ((OLD, old_ids), (NEW, new_ids)):
-        conn.execute(
-            "INSERT INTO crawls (id, platform, started_at, finished_at, observed_at,"
-            " status, finish_reason, items, pages, base_url, pid, checked_at)"
-            " VALUES (?, ?, ?, ?, ?, 'complete', 'finished', ?, ?, ?, 1, ?)",
-            [
-                crawl,
-                PLATFORM,
-                OBSERVED[crawl],
-                OBSERVED[crawl],
-                OBSERVED[crawl],
-                len(ids),
-                len(ids),
-                "https://www.tokopedia.com",
-                OBSERVED[crawl] if crawl == OLD else None,
-            ],
-        )
+    _write_crawls(conn, old_ids, new_ids)
     conn.executemany(
         "INSERT INTO listings (id, platform, listing_id, url, first_seen_at,"
         " last_seen_at, first_crawl_id, last_crawl_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -196,14 +174,7 @@ def build(path: str | Path, n: int, seed: int = 1) -> dict:
         f" {columns}) VALUES ({marks})",
         _versions(shapes, n, fresh, judgments, findings),
     )
-    conn.executemany(
-        "INSERT INTO sightings (crawl_id, listing_key, version_id) VALUES (?, ?, ?)",
-        ((OLD, i + 1, i + 1) for i in old_ids),
-    )
-    conn.executemany(
-        "INSERT INTO sightings (crawl_id, listing_key, version_id) VALUES (?, ?, ?)",
-        ((NEW, i + 1, new_version.get(i, i + 1)) for i in new_ids),
-    )
+    _write_sightings(conn, old_ids, new_ids, new_version)
     conn.executemany(
         "INSERT INTO judgments (version_id, classifier_version, is_bundle,"
         " bundle_reasons) VALUES (?, ?, ?, ?)",
@@ -223,6 +194,51 @@ def build(path: str | Path, n: int, seed: int = 1) -> dict:
         "open_findings": len(findings),
         "bytes": path.stat().st_size,
     }
+
+
+def _bulk_connection(path: Path) -> sqlite3.Connection:
+    """A new migrated database at ``path``, open with journal and sync off, in BEGIN."""
+    for suffix in ("", "-wal", "-shm"):
+        fs.remove_file(f"{path}{suffix}", within=path.parent)
+    open_db(path).close()
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("BEGIN")
+    return conn
+
+
+def _write_crawls(conn, old_ids: list[int], new_ids: list[int]) -> None:
+    """The two complete crawls' rows; only crawl 1 is checked."""
+    for crawl, ids in ((OLD, old_ids), (NEW, new_ids)):
+        conn.execute(
+            "INSERT INTO crawls (id, platform, started_at, finished_at, observed_at,"
+            " status, finish_reason, items, pages, base_url, pid, checked_at)"
+            " VALUES (?, ?, ?, ?, ?, 'complete', 'finished', ?, ?, ?, 1, ?)",
+            [
+                crawl,
+                PLATFORM,
+                OBSERVED[crawl],
+                OBSERVED[crawl],
+                OBSERVED[crawl],
+                len(ids),
+                len(ids),
+                "https://www.tokopedia.com",
+                OBSERVED[crawl] if crawl == OLD else None,
+            ],
+        )
+
+
+def _write_sightings(conn, old_ids, new_ids, new_version: dict[int, int]) -> None:
+    """One sighting per listing and crawl; crawl 2 sees a changed one's new version."""
+    conn.executemany(
+        "INSERT INTO sightings (crawl_id, listing_key, version_id) VALUES (?, ?, ?)",
+        ((OLD, i + 1, i + 1) for i in old_ids),
+    )
+    conn.executemany(
+        "INSERT INTO sightings (crawl_id, listing_key, version_id) VALUES (?, ?, ?)",
+        ((NEW, i + 1, new_version.get(i, i + 1)) for i in new_ids),
+    )
 
 
 def _listing_row(i: int, n: int) -> tuple:
