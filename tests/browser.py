@@ -11,18 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from monitor.evidence.screenshot import HEADLESS
+
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,2000",
-)
+FLAGS = (*HEADLESS, "--window-size=1280,2000")
 INSTALL = "apt-get update && apt-get install -y chromium"
 
 

@@ -60,6 +60,19 @@ class ScreenshotError(Exception):
     """Chromium is missing, or failed to render a page."""
 
 
+# Debian chromium headless as root, with none of its own network traffic.
+HEADLESS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
 def chromium_path() -> str:
     found = os.environ.get("PRAKERJA_CHROMIUM") or shutil.which("chromium")
     if not found:
@@ -148,14 +161,7 @@ class Browser:
         self.proc = subprocess.Popen(
             [
                 chromium_path(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                *HEADLESS,
                 "--hide-scrollbars",
                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                 f"--proxy-server=http://127.0.0.1:{proxy_port}",
