@@ -34,7 +34,10 @@ from storage.db import open_db, open_memory
 # -- parse_idr -----------------------------------------------------------------
 
 AMOUNT = st.integers(min_value=0, max_value=10**13)
-SPACE = st.text(st.characters(codec="utf-8").filter(str.isspace), max_size=4)
+# every character str.isspace() accepts, drawn directly: filtering all of Unicode
+# for them rejects so many draws that Hypothesis' health check fails at random
+WHITESPACE = [c for c in map(chr, range(0x110000)) if c.isspace()]
+SPACE = st.text(st.sampled_from(WHITESPACE), max_size=4)
 
 
 def dotted(n: int) -> str:
