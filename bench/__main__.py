@@ -1,4 +1,6 @@
-"""``python -m bench [crawl|check|storage ...] [--size N]``: run the benchmarks.
+"""``python -m bench [NAME ...] [--size N]``: run the benchmarks.
+
+NAME: crawl, check, storage, history, archive (default: all).
 
 Each benchmark prints a ratio against a baseline measured in the same run and
 writes ``bench/results/<name>.json``; a final table lists the ratios.
@@ -13,7 +15,7 @@ import time
 
 from bench.common import say
 
-BENCHMARKS = ("crawl", "check", "storage", "history")
+BENCHMARKS = ("crawl", "check", "storage", "history", "archive")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -26,13 +28,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "names",
         nargs="*",
         metavar="NAME",
-        help="crawl, check, storage, history (default: all)",
+        help="crawl, check, storage, history, archive (default: all)",
     )
     parser.add_argument(
         "--size",
         type=int,
         help="listings (crawl: replica size 20000; check: listings per snapshot"
-        " 1000000; storage: replica size 1900)",
+        " 1000000; storage and archive: replica size 1900)",
     )
     parser.add_argument(
         "--repeat",
