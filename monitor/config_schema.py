@@ -118,6 +118,9 @@ class Trust(Section):
     min_share: Share
     min_coverage: Share
     max_error_rate: Share
+    max_coverage_drop: Share
+    baseline_crawls: int = Field(ge=1)
+    agree: Share
 
 
 class Removal(Section):

@@ -20,8 +20,8 @@ TRUST_DEFAULTS = {
     "baseline_crawls": 2,  # consecutive agreeing crawls that set a new level
     "agree": 0.05,  # item counts within 5% of each other agree
 }
-# The thresholds the monitor's configuration exposes ([trust] in the TOML file).
-CONFIGURABLE_TRUST = ("min_share", "min_coverage", "max_error_rate")
+# The thresholds the monitor's configuration exposes ([trust] in the TOML file): all.
+CONFIGURABLE_TRUST = tuple(TRUST_DEFAULTS)
 
 
 def is_loopback(host: str) -> bool:

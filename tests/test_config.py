@@ -90,6 +90,8 @@ def test_show_masks_the_password(capsys):
         ('[smtp]\nrecipients = "a@b"\n', "smtp.recipients", "a list"),
         ("[smtp]\nport = 99999\n", "smtp.port", "at most 65535"),
         ("[trust]\nmin_share = 8\n", "trust.min_share", "at most 1"),
+        ("[trust]\nbaseline_crawls = 0\n", "trust.baseline_crawls", "at least 1"),
+        ("[trust]\nagree = -0.1\n", "trust.agree", "at least 0"),
         (
             "[schedule]\ninterval_seconds = -5\n",
             "schedule.interval_seconds",
@@ -172,3 +174,30 @@ def test_the_defaults_pass_the_schema():
     from monitor.config import DEFAULTS, validate
 
     assert validate(dict(DEFAULTS), "defaults")["crawl"]["parallel"] == 4
+
+
+def test_every_trust_threshold_in_the_file_reaches_the_crawl(tmp_path):
+    """Each [trust] key becomes the crawl process's PRAKERJA_TRUST_* setting, and
+    the verdict's thresholds read it back (none stays at its default)."""
+    from scrapy.settings import Settings
+
+    from monitor.run.crawl import runner_for
+    from spiders.trust import Thresholds
+    from storage.facts import TRUST_DEFAULTS
+
+    chosen = {
+        "min_share": 0.7,
+        "min_coverage": 0.85,
+        "max_error_rate": 0.1,
+        "max_coverage_drop": 0.3,
+        "baseline_crawls": 3,
+        "agree": 0.1,
+    }
+    assert set(chosen) == set(TRUST_DEFAULTS)
+    assert all(chosen[k] != TRUST_DEFAULTS[k] for k in chosen)
+    text = "[trust]\n" + "".join(f"{k} = {v}\n" for k, v in chosen.items())
+    cfg = load_config(write(tmp_path, text), env={})
+    command = runner_for(cfg).command("tokopedia")
+    pairs = [command[i + 1] for i, arg in enumerate(command) if arg == "-s"]
+    settings = Settings(dict(pair.split("=", 1) for pair in pairs))
+    assert vars(Thresholds.from_settings(settings)) == chosen

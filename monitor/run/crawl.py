@@ -244,9 +244,7 @@ def runner_for(cfg, base_urls=None, now=None, parallel=None, on_progress=None):
         timeout=cfg["crawl"]["timeout"],
         evidence_dir=cfg["evidence_dir"],
         settings={
-            "PRAKERJA_TRUST_MIN_SHARE": trust["min_share"],
-            "PRAKERJA_TRUST_MIN_COVERAGE": trust["min_coverage"],
-            "PRAKERJA_TRUST_MAX_ERROR_RATE": trust["max_error_rate"],
+            **{f"PRAKERJA_TRUST_{name.upper()}": trust[name] for name in trust},
             "PRAKERJA_OPERATOR": cfg["evidence"]["operator"],
             "PRAKERJA_CONTACT": cfg["evidence"]["contact"],
         },
