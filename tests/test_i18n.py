@@ -19,11 +19,13 @@ from browser import find_all
 from test_alerts import GENERATED, PINTARIA_DOWN, finding
 
 from monitor import i18n
+from monitor.cli import main as cli_main
 from monitor.cli.program import build_parser
 from monitor.config import ConfigError, load_config
 from monitor.digest.render import render_digest
 from monitor.digest.shapes import Evidence
 from monitor.outputs.datasette_metadata import build_metadata
+from storage.queries import SAVED
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "monitor" / "locale"
@@ -285,6 +287,28 @@ def test_datasette_descriptions_are_translated(lang, text):
     tables = build_metadata(lang)["databases"]["prakerja"]["tables"]
     assert tables["findings"]["description"].startswith(text)
     assert all(t["description"] for t in tables.values())
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("id", "Riwayat kondisi pemeriksaan"),
+        ("en", "Crawl health history"),
+    ],
+)
+def test_saved_query_titles_follow_the_language(lang, title, capsys, monkeypatch):
+    """Datasette's canned queries and ``query --list`` show the saved queries'
+    titles in the configured language; every title is in the catalogue."""
+    canned = build_metadata(lang)["databases"]["prakerja"]["queries"]
+    assert canned["crawl-health"]["title"] == title
+    monkeypatch.setenv("PRAKERJA_MONITOR_LANGUAGE", lang)
+    monkeypatch.delenv("PRAKERJA_MONITOR_CONFIG", raising=False)
+    assert cli_main(["query", "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert title in listed
+    indonesian = catalogue("id")
+    for query in SAVED.values():
+        assert indonesian.get(query.title) and indonesian[query.title].string
 
 
 def test_language_from_config_and_command_line(tmp_path):

@@ -37,12 +37,14 @@ def add_arguments(p) -> None:
     p.add_argument("--max-rows", type=COUNT, help="rows printed at most (1000)")
 
 
-def list_saved() -> int:
+def list_saved(language: str) -> int:
+    """The saved queries, their titles in the configured language."""
+    from monitor.i18n import gettext
     from storage.queries import SAVED
 
     for q in SAVED.values():
         params = f"  [--param {'=... --param '.join(q.params)}=...]" if q.params else ""
-        print(f"{q.name:<30} {q.title}{params}")
+        print(f"{q.name:<30} {gettext(q.title, language)}{params}")
     return 0
 
 
@@ -71,9 +73,9 @@ def run(args) -> int:
     from monitor.outputs.display import format_rows
     from storage.queries import QueryError, run_query
 
-    if args.list:
-        return list_saved()
     cfg = settings(args)
+    if args.list:
+        return list_saved(cfg["language"])
     sql, params = statement(args)
     require_database(cfg)
     try:

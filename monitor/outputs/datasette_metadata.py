@@ -157,7 +157,11 @@ def build_metadata(language: str = DEFAULT) -> dict:
             "description": gettext("storage detail behind the snapshots view", lang),
         }
     queries = {
-        q.name: {"sql": q.sql.strip(), "title": q.title, "params": list(q.params)}
+        q.name: {
+            "sql": q.sql.strip(),
+            "title": gettext(q.title, lang),
+            "params": list(q.params),
+        }
         for q in SAVED.values()
     }
     for q in SAVED.values():
