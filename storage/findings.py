@@ -79,9 +79,10 @@ def save_judgments(
         )
 
 
-def decode_row(columns: list[str], row: tuple) -> dict:
-    """One raw row as the dict ``unjudged_batches`` gives (JSON decoded)."""
-    return _decode(dict(zip(columns, row, strict=True)))
+def decode_row(columns: list[str], row: tuple, parsed: dict | None = None) -> dict:
+    """One raw row as the dict ``unjudged_batches`` gives (JSON decoded; ``parsed``
+    caches parsed texts across rows, as in ``_decode``)."""
+    return _decode(dict(zip(columns, row, strict=True)), parsed)
 
 
 _RULE_ROWS_SQL = """

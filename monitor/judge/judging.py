@@ -81,9 +81,9 @@ def _one_pass(db, crawl_id, columns, fields, decide):
     judgments.group_unjudged(db, crawl_id, CLASSIFIER_VERSION, fields)
     calls, wider, id_at = 0, None, columns.index("id")
     for page in judgments.representatives(db):
-        verdicts = []
+        verdicts, parsed = [], {}  # the page's distinct JSON texts, parsed once
         for raw in page:
-            row = Reads(decode_row(columns, raw))
+            row = Reads(decode_row(columns, raw, parsed))
             verdict = decide(row)
             calls += 1
             new = (row.read & set(columns)) - set(fields)
