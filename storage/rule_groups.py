@@ -22,9 +22,7 @@ def candidates(db: Database, crawl_id: int, rule: str) -> int:
     rule_keys(db, crawl_id, rule)
     conn = db.conn
     conn.execute("DROP TABLE IF EXISTS temp.rule_candidates")
-    conn.execute(
-        "CREATE TEMP TABLE rule_candidates (listing_key INTEGER PRIMARY KEY, rep)"
-    )
+    conn.execute("CREATE TEMP TABLE rule_candidates (listing_key INTEGER PRIMARY KEY)")
     return conn.execute(
         "INSERT INTO temp.rule_candidates (listing_key) SELECT s.listing_key"
         " FROM sightings s JOIN judgments j ON j.version_id = s.version_id"
@@ -43,11 +41,14 @@ def group(db: Database, crawl_id: int, fields: list[str]) -> None:
         raise ValueError(f"not row columns: {sorted(unknown)}")
     conn = db.conn
     conn.execute("DROP TABLE IF EXISTS temp.rule_groups")
-    if not fields:
+    if not fields:  # the group's first row is the first one with a whole row
         conn.execute(
             "CREATE TEMP TABLE rule_groups AS SELECT listing_key, (SELECT"
-            " min(listing_key) FROM temp.rule_candidates) AS rep"
-            " FROM temp.rule_candidates"
+            " r.listing_key FROM temp.rule_candidates r CROSS JOIN sightings s"
+            " ON s.crawl_id = :crawl AND s.listing_key = r.listing_key"
+            f" {ROW_JOINS} ORDER BY r.listing_key LIMIT 1) AS rep"
+            " FROM temp.rule_candidates",
+            {"crawl": crawl_id},
         )
         return
     keys = ", ".join(_SQL[f] for f in fields)
