@@ -114,12 +114,17 @@ def prepare_check(db) -> None:
 def check(db, clock: Clock) -> dict:
     from monitor.config import load_config
     from monitor.judge import check as chk
+    from monitor.judge import judging as jg
     from storage import diff as d
     from storage import findings as f
+    from storage import rule_groups as rg
     from storage.snapshots import get_crawl
 
     clock.wrap(d, "diff_crawls")
     clock.wrap(chk, "judge", "judge (classify new versions)")
+    groups = "rule groups (rule once per group)"
+    clock.wrap(rg, "candidates", groups)
+    clock.wrap(jg, "_rule_pass", groups)
     clock.wrap(f, "rows_to_evaluate", "rows_to_evaluate (load rows)")
     for name in ("vanished_bundles", "see_finding", "open_finding", "resolve_finding"):
         clock.wrap(f, name)

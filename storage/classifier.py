@@ -121,9 +121,10 @@ def classify(listing: dict | None) -> Classification:
     weak.extend(weak_title)
 
     prices = prices or _ints(row.get("component_prices_idr"))
-    list_price = _int(row.get("list_price_idr"))
-    if len(prices) >= 2 and list_price and _near(list_price, sum(prices)):
-        support.append("list_price~sum_of_parts")
+    if len(prices) >= 2:  # the list price is read only when there are parts to sum
+        list_price = _int(row.get("list_price_idr"))
+        if list_price and _near(list_price, sum(prices)):
+            support.append("list_price~sum_of_parts")
     if DESCRIPTION_COURSES.search(_fold(row.get("description"))):
         support.append("description:lists-courses")
 

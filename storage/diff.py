@@ -8,42 +8,46 @@ from storage.migrations import FACT_COLUMNS
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
-# One pass over the changed pairs: each pair joined to both versions once, crossed
-# with the fact columns, values picked by CASE (identifiers from FACT_COLUMNS).
-_COLUMNS = " UNION ALL ".join(f"SELECT '{c}' AS name" for c in FACT_COLUMNS)
-_OLD = " ".join(f"WHEN '{c}' THEN a.{c}" for c in FACT_COLUMNS)
-_NEW = " ".join(f"WHEN '{c}' THEN b.{c}" for c in FACT_COLUMNS)
-_CHANGED_SQL = f"""
-WITH pairs AS (
-    SELECT n.listing_key, o.version_id AS old_version, n.version_id AS new_version
-    FROM sightings n
-    JOIN sightings o ON o.crawl_id = :old AND o.listing_key = n.listing_key
-    WHERE n.crawl_id = :new AND o.version_id != n.version_id
-),
-columns AS ({_COLUMNS}),
-fields AS (
-    SELECT p.listing_key, c.name AS field, CASE c.name {_OLD} END AS old_value,
-        CASE c.name {_NEW} END AS new_value
-    FROM pairs p
-    JOIN listing_versions a ON a.id = p.old_version
-    JOIN listing_versions b ON b.id = p.new_version
-    CROSS JOIN columns c
-)
-INSERT INTO changes
-    (platform, listing_id, from_crawl_id, to_crawl_id, kind, field, old_value,
-     new_value)
-SELECT l.platform, l.listing_id, :old, :new, 'changed', f.field, f.old_value,
-    f.new_value
-FROM fields f JOIN listings l ON l.id = f.listing_key
-WHERE f.old_value IS NOT f.new_value
+# One scan of the new crawl's sightings against the old crawl's: the added and the
+# changed listings (a different version), with both versions, into a temp table.
+_PAIRS_SQL = """
+CREATE TEMP TABLE diff_pairs AS
+SELECT n.listing_key, o.version_id AS old_version, n.version_id AS new_version
+FROM sightings n
+LEFT JOIN sightings o ON o.crawl_id = :old AND o.listing_key = n.listing_key
+WHERE n.crawl_id = :new AND o.version_id IS NOT n.version_id
 """
 _ADDED_SQL = """
 INSERT INTO changes (platform, listing_id, from_crawl_id, to_crawl_id, kind)
 SELECT l.platform, l.listing_id, :old, :new, 'added'
-FROM sightings n JOIN listings l ON l.id = n.listing_key
-WHERE n.crawl_id = :new AND NOT EXISTS (
-    SELECT 1 FROM sightings o WHERE o.crawl_id = :old AND o.listing_key = n.listing_key
+FROM temp.diff_pairs p JOIN listings l ON l.id = p.listing_key
+WHERE p.old_version IS NULL ORDER BY p.rowid
+"""
+# Each changed pair joined to both versions once, crossed with the fact columns
+# (by number); a column is compared, and its values picked, by one CASE each
+# (identifiers from FACT_COLUMNS). CROSS JOIN keeps the loops in this order: rows
+# in pair order, then column order.
+_COLUMNS = " UNION ALL ".join(
+    f"SELECT {i} AS i, '{c}' AS name" for i, c in enumerate(FACT_COLUMNS)
 )
+_OLD = " ".join(f"WHEN {i} THEN a.{c}" for i, c in enumerate(FACT_COLUMNS))
+_NEW = " ".join(f"WHEN {i} THEN b.{c}" for i, c in enumerate(FACT_COLUMNS))
+_DIFFERS = " ".join(
+    f"WHEN {i} THEN a.{c} IS NOT b.{c}" for i, c in enumerate(FACT_COLUMNS)
+)
+_CHANGED_SQL = f"""
+WITH columns AS ({_COLUMNS})
+INSERT INTO changes
+    (platform, listing_id, from_crawl_id, to_crawl_id, kind, field, old_value,
+     new_value)
+SELECT l.platform, l.listing_id, :old, :new, 'changed', c.name,
+    CASE c.i {_OLD} END, CASE c.i {_NEW} END
+FROM temp.diff_pairs p
+CROSS JOIN listings l ON l.id = p.listing_key
+CROSS JOIN listing_versions a ON a.id = p.old_version
+CROSS JOIN listing_versions b ON b.id = p.new_version
+CROSS JOIN columns c
+WHERE p.old_version IS NOT NULL AND CASE c.i {_DIFFERS} END
 """
 
 
@@ -57,12 +61,16 @@ def diff_crawls(db: Database, old: int | None, new: int) -> dict[str, int]:
         conn.execute(
             "DELETE FROM changes WHERE to_crawl_id = ? AND kind != ?", [new, REMOVED]
         )
-        added = conn.execute(_ADDED_SQL, {"old": old, "new": new}).rowcount
+        params = {"old": old, "new": new}
+        conn.execute("DROP TABLE IF EXISTS temp.diff_pairs")
+        conn.execute(_PAIRS_SQL, params)
+        added = conn.execute(_ADDED_SQL, params).rowcount
         changed = 0
         if old is not None:
             before = conn.total_changes  # rowcount is -1 for WITH ... INSERT
-            conn.execute(_CHANGED_SQL, {"old": old, "new": new})
+            conn.execute(_CHANGED_SQL, params)
             changed = conn.total_changes - before
+        conn.execute("DROP TABLE temp.diff_pairs")
     return {ADDED: added, CHANGED: changed}
 
 

@@ -79,47 +79,54 @@ def save_judgments(
         )
 
 
-def decode_row(columns: list[str], row: tuple) -> dict:
-    """One raw row as the dict ``unjudged_batches`` gives (JSON decoded)."""
-    return _decode(dict(zip(columns, row, strict=True)))
+def decode_row(columns: list[str], row: tuple, parsed: dict | None = None) -> dict:
+    """One raw row as the dict ``unjudged_batches`` gives (JSON decoded; ``parsed``
+    caches parsed texts across rows, as in ``_decode``)."""
+    return _decode(dict(zip(columns, row, strict=True)), parsed)
 
 
-_RULE_ROWS_SQL = """
-WITH keys AS (  -- each branch limited too: a page reads only its page's rows
-    SELECT * FROM (
-        SELECT s.listing_key FROM sightings s
-        JOIN judgments j ON j.version_id = s.version_id
-        WHERE s.crawl_id = :crawl AND s.listing_key > :last AND j.is_bundle = 1
-        ORDER BY s.listing_key LIMIT :size)
-    UNION
-    SELECT * FROM (
-        SELECT listing_key FROM temp.rule_keys WHERE listing_key > :last
-        ORDER BY listing_key LIMIT :size)
-    ORDER BY 1 LIMIT :size
+# A snapshot row as the rule reads it (the ``snapshots`` view's columns): name, SQL.
+ROW_COLUMNS = (
+    *(("crawl_id", "s.crawl_id"), ("platform", "l.platform")),
+    *(("listing_id", "l.listing_id"), ("observed_at", "c.observed_at")),
+    *((c, f"v.{c}") for c in ("url", "title", "provider", "price_idr")),
+    *((c, f"v.{c}") for c in ("list_price_idr", "components", "payment_methods")),
+    *((c, f"v.{c}") for c in ("prakerja_payment", "available", "category")),
+    *((c, f"v.{c}") for c in ("rating", "rating_count")),
+    *(("is_bundle", "j.is_bundle"), ("bundle_reasons", "j.bundle_reasons")),
+    *((c, f"v.{c}") for c in ("bundle_label", "bundle_keywords")),
+    *((c, f"v.{c}") for c in ("payment_channels", "prakerja_evidence")),
+    *(("version_id", "s.version_id"), ("crawl_status", "c.status")),
+    ("evidence_file", "CASE WHEN s.warc_offset IS NOT NULL THEN c.warc_path END"),
+    (
+        "evidence_record_id",
+        "CASE WHEN s.warc_offset IS NOT NULL THEN '<urn:prakerja-monitor:crawl:'"
+        " || s.crawl_id || ':' || s.warc_offset || '>' END",
+    ),
+    ("evidence_sha256", "p.sha256"),
 )
-SELECT s.listing_key, s.crawl_id, l.platform, l.listing_id, c.observed_at, v.url,
-    v.title, v.provider, v.price_idr, v.list_price_idr, v.components,
-    v.payment_methods, v.prakerja_payment, v.available, v.category, v.rating,
-    v.rating_count, j.is_bundle, j.bundle_reasons, v.bundle_label,
-    v.bundle_keywords, v.payment_channels, v.prakerja_evidence, s.version_id,
-    c.status AS crawl_status,
-    CASE WHEN s.warc_offset IS NOT NULL THEN c.warc_path END AS evidence_file,
-    CASE WHEN s.warc_offset IS NOT NULL THEN
-        '<urn:prakerja-monitor:crawl:' || s.crawl_id || ':' || s.warc_offset || '>'
-        END AS evidence_record_id,
-    p.sha256 AS evidence_sha256
-FROM keys k
-CROSS JOIN sightings s ON s.crawl_id = :crawl AND s.listing_key = k.listing_key
+ROW_SELECT = ", ".join(f"{sql} AS {name}" for name, sql in ROW_COLUMNS)
+ROW_JOINS = """
 JOIN crawls c ON c.id = s.crawl_id
 JOIN listings l ON l.id = s.listing_key
 JOIN listing_versions v ON v.id = s.version_id
 LEFT JOIN judgments j ON j.version_id = s.version_id
 LEFT JOIN payloads p ON p.id = s.payload_id
+"""
+_RULE_ROWS_SQL = f"""
+WITH keys AS (
+    SELECT listing_key FROM temp.rule_keys WHERE listing_key > :last
+    ORDER BY listing_key LIMIT :size
+)
+SELECT s.listing_key, {ROW_SELECT}
+FROM keys k
+CROSS JOIN sightings s ON s.crawl_id = :crawl AND s.listing_key = k.listing_key
+{ROW_JOINS}
 ORDER BY s.listing_key
 """
 
 
-def _rule_keys(db: Database, crawl_id: int, rule: str) -> None:
+def rule_keys(db: Database, crawl_id: int, rule: str) -> None:
     """``temp.rule_keys``: listings of the crawl with a finding of the rule."""
     conn = db.conn
     conn.execute("DROP TABLE IF EXISTS temp.rule_keys")
@@ -135,20 +142,30 @@ def _rule_keys(db: Database, crawl_id: int, rule: str) -> None:
     )
 
 
-def rows_to_evaluate(db: Database, crawl_id: int, rule: str, size: int = 5000):
+def rows_to_evaluate(
+    db: Database, crawl_id: int, rule: str, size: int = 5000, keys: bool = False
+):
     """The crawl's rows a rule can change something for: bundles, and listings
     that already have a finding (a single cannot violate, but can resolve one).
+    With ``keys``, the listings already in ``temp.rule_keys`` instead (those with
+    a finding and the bundles kept by ``storage.rule_groups``).
 
     One pass in pages of ``size`` on the sightings key (each page read whole before
     the caller writes), so memory is bounded by the page, not the catalogue.
     Rows are the ``snapshots`` view's columns, JSON decoded.
     """
     last, conn = -1, db.conn
-    _rule_keys(db, crawl_id, rule)
+    if not keys:
+        rule_keys(db, crawl_id, rule)
+        conn.execute(
+            "INSERT OR IGNORE INTO temp.rule_keys SELECT s.listing_key"
+            " FROM sightings s JOIN judgments j ON j.version_id = s.version_id"
+            " WHERE s.crawl_id = ? AND j.is_bundle = 1",
+            [crawl_id],
+        )
     while True:
         cursor = conn.execute(
-            _RULE_ROWS_SQL,
-            {"crawl": crawl_id, "last": last, "rule": rule, "size": size},
+            _RULE_ROWS_SQL, {"crawl": crawl_id, "last": last, "size": size}
         )
         rows = cursor.fetchall()
         if not rows:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+# The judgment is looked up first: only an unjudged version's row is read (CROSS
+# JOIN keeps that order), not the row of every version the crawl saw.
 _UNJUDGED = (
-    "FROM sightings s JOIN listing_versions v ON v.id = s.version_id"
-    " LEFT JOIN judgments j ON j.version_id = v.id"
+    "FROM sightings s LEFT JOIN judgments j ON j.version_id = s.version_id"
+    " CROSS JOIN listing_versions v ON v.id = s.version_id"
     " WHERE s.crawl_id = :crawl AND (j.version_id IS NULL"
     " OR j.classifier_version != :cv)"
 )
@@ -75,7 +77,8 @@ def apply_verdicts(db: Database, classifier_version: str) -> int:
             "INSERT OR REPLACE INTO judgments"
             " (version_id, classifier_version, is_bundle, bundle_reasons)"
             " SELECT u.version_id, ?, t.is_bundle, t.bundle_reasons"
-            " FROM temp.unjudged u JOIN temp.verdicts t ON t.rep = u.rep",
+            " FROM temp.unjudged u JOIN temp.verdicts t ON t.rep = u.rep"
+            " ORDER BY u.version_id",  # in key order: appends, not random inserts
             [classifier_version],
         )
     written = conn.total_changes - before

@@ -117,3 +117,53 @@ def test_reads_records_iteration():
     assert row.read == {"a"}
     dict(row.items())
     assert row.read == {"a", "b"}
+
+
+def test_rule_rows_are_the_rows_the_rule_acts_on(db):
+    """The rule runs once per group of bundles agreeing on what it reads; the rows
+    left out are exactly the bundles without a finding it finds compliant."""
+    from monitor.judge import rules
+
+    payable = [True, False, None]
+    batch = [
+        stored_item(
+            str(i),
+            title="Paket Hemat Excel" if i % 3 else "Kelas Excel",
+            bundle_label="Paket Bundling" if i % 2 else None,
+            prakerja_payment=payable[i % 3],
+            available=i % 5 != 0,
+        )
+        for i in range(60)
+    ]
+    cid = crawl(db, batch)
+    judging.judge_crawl(db, cid)
+    key = db.execute("SELECT id FROM listings WHERE listing_id = '2'").fetchone()[0]
+    db.execute(  # a compliant bundle with a finding is read all the same
+        "INSERT INTO findings (platform, listing_id, rule, rule_version, status,"
+        " opened_at, last_seen_at, first_crawl_id, last_crawl_id) VALUES"
+        " ('tokopedia', '2', ?, '1', 'open', 'x', 'x', ?, ?)",
+        [rules.BUNDLE_AFTER_HALT.id, cid, cid],
+    )
+    calls = []
+
+    def decide(row):
+        calls.append(1)  # reads nothing: reading listing_id would group by it
+        evidence = {
+            "is_bundle": row["is_bundle"],
+            "bundle_reasons": row["bundle_reasons"],
+        }
+        return rules.evaluate(rules.BUNDLE_AFTER_HALT, row, evidence)
+
+    def acts(outcome):
+        return outcome.outcome != rules.COMPLIANT
+
+    rule = rules.BUNDLE_AFTER_HALT.id
+    every = list(f.rows_to_evaluate(db, cid, rule))
+    expect = [r for r in every if r["listing_id"] == "2" or acts(decide(r))]
+    calls.clear()
+    got = list(judging.rule_rows(db, cid, rule, decide, acts))
+    assert got == expect
+    assert {r["listing_id"] for r in expect} > {"2"}
+    assert len(every) > len(got) > 1
+    assert len(calls) < len(every) - 1  # once per group, not once per bundle
+    assert key in {r[0] for r in db.execute("SELECT listing_key FROM temp.rule_keys")}

@@ -90,12 +90,21 @@ def apply_rule(db, crawl, settings, known, report, complete: bool) -> None:
     """Open, see and reopen findings from the crawl's rows; resolve only when the
     crawl is complete."""
     rule, vanished = rules.BUNDLE_AFTER_HALT, None
-    for row in findings.rows_to_evaluate(db, crawl["id"], rule.id):
+
+    def decide(row) -> rules.Outcome:
         evidence = {
             "is_bundle": row["is_bundle"],
             "bundle_reasons": row["bundle_reasons"],
         }
-        outcome = rules.evaluate(rule, row, evidence, settings)
+        return rules.evaluate(rule, row, evidence, settings)
+
+    # Bundles without a finding are read only when the rule does not find them
+    # compliant: compliant, they change nothing here.
+    rows = judging.rule_rows(
+        db, crawl["id"], rule.id, decide, lambda o: o.outcome != rules.COMPLIANT
+    )
+    for row in rows:
+        outcome = decide(row)
         finding = known.get(row["listing_id"])
         if outcome.outcome == rules.NEEDS_REVIEW:
             report.needs_review.append(row["listing_id"])

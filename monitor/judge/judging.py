@@ -1,12 +1,13 @@
-"""Judging versions at scale: ``classify`` called once per distinct set of the
-fields it reads; SQL groups the versions and writes each group's verdict."""
+"""Judging at scale: ``classify`` called once per distinct set of the fields it
+reads (SQL groups the versions and writes each group's verdict), and a rule run
+once per group of the crawl's bundles agreeing on the fields it reads."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 
-from storage import judgments
+from storage import findings, judgments, rule_groups
 from storage.classifier import CLASSIFIER_VERSION, classify
 from storage.findings import decode_row
 
@@ -81,9 +82,9 @@ def _one_pass(db, crawl_id, columns, fields, decide):
     judgments.group_unjudged(db, crawl_id, CLASSIFIER_VERSION, fields)
     calls, wider, id_at = 0, None, columns.index("id")
     for page in judgments.representatives(db):
-        verdicts = []
+        verdicts, parsed = [], {}  # the page's distinct JSON texts, parsed once
         for raw in page:
-            row = Reads(decode_row(columns, raw))
+            row = Reads(decode_row(columns, raw, parsed))
             verdict = decide(row)
             calls += 1
             new = (row.read & set(columns)) - set(fields)
@@ -97,3 +98,37 @@ def _one_pass(db, crawl_id, columns, fields, decide):
             break
     written = judgments.apply_verdicts(db, CLASSIFIER_VERSION)
     return wider, written, calls
+
+
+def rule_rows(db, crawl_id: int, rule_id: str, decide: Callable, acts: Callable):
+    """The crawl's rows the rule can change something for, as
+    ``findings.rows_to_evaluate`` gives them: listings with a finding of the rule,
+    and the bundles without one whose group the rule acts on (``acts(decide(row))``
+    for the group's first row). Groups agree on every row field ``decide`` has read
+    so far; a call that reads one outside them widens the grouping and starts again.
+    A bundle left out would have been evaluated only to change nothing."""
+    if rule_groups.candidates(db, crawl_id, rule_id):
+        fields: list[str] | None = []
+        while fields is not None:
+            fields = _rule_pass(db, crawl_id, fields, decide, acts)
+    return findings.rows_to_evaluate(db, crawl_id, rule_id, keys=True)
+
+
+def _rule_pass(db, crawl_id, fields, decide, acts) -> list[str] | None:
+    """Keep the groups of ``fields`` the rule acts on; wider fields or None."""
+    rule_groups.group(db, crawl_id, fields)
+    kept, pages = [], rule_groups.representatives(db, crawl_id)
+    try:
+        for page in pages:
+            for rep, raw in page:
+                row = Reads(raw)
+                outcome = decide(row)
+                new = (row.read & set(rule_groups.COLUMNS)) - set(fields)
+                if new:
+                    return sorted(set(fields) | new)
+                if acts(outcome):
+                    kept.append(rep)
+    finally:
+        pages.close()  # its cursor reads temp.rule_groups, rebuilt by the next pass
+    rule_groups.keep(db, kept)
+    return None
