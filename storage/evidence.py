@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from storage.db import insert_numbered
+
 RECORD_COLUMNS = (
     "record_id",
     "crawl_id",
@@ -62,10 +64,13 @@ def payload_keys(db: Database, digests: set[str | None]) -> dict[str, int]:
     keys = _stored_payloads(db, digests)
     missing = [d for d in digests if d not in keys]
     if missing:
-        db.conn.executemany(
-            "INSERT INTO payloads (sha256) VALUES (?)", [(d,) for d in missing]
-        )
-        keys.update(_stored_payloads(db, missing))
+        rows = [(d,) for d in missing]
+        sql = "INSERT INTO payloads (sha256) VALUES (?)"
+        first = insert_numbered(db.conn, sql, rows, "payloads", "sha256")
+        if first is None:
+            keys.update(_stored_payloads(db, missing))
+        else:
+            keys.update((d, first + i) for i, d in enumerate(missing))
     return keys
 
 

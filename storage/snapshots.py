@@ -24,6 +24,7 @@ from storage.crawls import (  # noqa: F401 - callers use snapshots.*
     record_failed_crawl,
     start_crawl,
 )
+from storage.db import insert_numbered
 from storage.evidence import payload_keys
 from storage.facts import COMPLETE, FAILED, INCOMPLETE, RUNNING  # noqa: F401
 from storage.migrations import FACT_COLUMNS
@@ -167,7 +168,7 @@ def _insert_listings(conn, platform, observed_at, crawl_id, latest, fresh) -> di
         + (crawl_id, crawl_id)
         for lid in fresh
     ]
-    first = _numbered(
+    first = insert_numbered(
         conn,
         "INSERT INTO listings (platform, listing_id, url, first_seen_at,"
         " last_seen_at, first_crawl_id, last_crawl_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -178,23 +179,6 @@ def _insert_listings(conn, platform, observed_at, crawl_id, latest, fresh) -> di
     if first is not None:
         return {lid: first + i for i, lid in enumerate(fresh)}
     return _listing_keys(conn, platform, fresh)
-
-
-def _numbered(conn, sql: str, rows: list, table: str, head: str) -> int | None:
-    """``executemany`` of the inserts ``sql`` into ``table``; the id of the first
-    row when SQLite numbered them one after another (it does below the rowid
-    limit: the batch holds the write lock, so no other writer interleaves), read
-    back only to check that (``head``: columns the first row starts with)."""
-    before = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
-    conn.executemany(sql, rows)
-    after = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0]
-    if after == before + len(rows):
-        first = conn.execute(
-            f"SELECT {head} FROM {table} WHERE id = ?", [before + 1]
-        ).fetchone()
-        if first == rows[0][: len(first)]:
-            return before + 1
-    return None
 
 
 def _insert_sightings(db: Database, crawl_id, latest, wanted, versions) -> None:
@@ -223,7 +207,7 @@ def _insert_sightings(db: Database, crawl_id, latest, wanted, versions) -> None:
 def _insert_versions(conn, crawl_id, new, wanted, facts) -> dict:
     """Insert the new versions; their ids, without reading them back when SQLite
     numbered them one after another."""
-    first = _numbered(
+    first = insert_numbered(
         conn,
         f"INSERT INTO listing_versions (listing_key, digest, first_crawl_id,"
         f" {', '.join(FACT_COLUMNS)})"
