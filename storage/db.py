@@ -74,3 +74,20 @@ def open_memory() -> sqlite_utils.Database:
     db = sqlite_utils.Database(memory=True)
     migrations.apply(db)
     return db
+
+
+def insert_numbered(conn, sql: str, rows: list, table: str, head: str) -> int | None:
+    """``executemany`` of the inserts ``sql`` into ``table``; the id of the first
+    row when SQLite numbered them one after another (it does below the rowid
+    limit: the batch holds the write lock, so no other writer interleaves), read
+    back only to check that (``head``: columns the first row starts with)."""
+    before = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
+    conn.executemany(sql, rows)
+    after = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0]
+    if after == before + len(rows):
+        first = conn.execute(
+            f"SELECT {head} FROM {table} WHERE id = ?", [before + 1]
+        ).fetchone()
+        if first == rows[0][: len(first)]:
+            return before + 1
+    return None

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from storage.db import insert_numbered
+
 RECORD_COLUMNS = (
     "record_id",
     "crawl_id",
@@ -54,19 +56,34 @@ def record_id(crawl_id: int, offset: int) -> str:
 
 
 def payload_keys(db: Database, digests: set[str | None]) -> dict[str, int]:
-    """Small integers for a batch of payload digests (each stored once)."""
+    """Small integers for a batch of payload digests (each stored once: the new
+    ones are numbered in sorted order). Called under the batch's write lock."""
     digests = sorted(d for d in digests if d)
     if not digests:
         return {}
-    db.conn.executemany(
-        "INSERT OR IGNORE INTO payloads (sha256) VALUES (?)", [(d,) for d in digests]
-    )
+    keys = _stored_payloads(db, digests)
+    missing = [d for d in digests if d not in keys]
+    if missing:
+        rows = [(d,) for d in missing]
+        sql = "INSERT INTO payloads (sha256) VALUES (?)"
+        first = insert_numbered(db.conn, sql, rows, "payloads", "sha256")
+        if first is None:
+            keys.update(_stored_payloads(db, missing))
+        else:
+            keys.update((d, first + i) for i, d in enumerate(missing))
+    return keys
+
+
+def _stored_payloads(db: Database, digests: list[str]) -> dict[str, int]:
+    """The ids of those of ``digests`` that are stored (found by their prefix,
+    ``payloads_prefix``, then compared whole)."""
+    wanted = set(digests)
     rows = db.execute(
-        "SELECT sha256, id FROM payloads"
-        " WHERE sha256 IN (SELECT value FROM json_each(?))",
+        "SELECT sha256, id FROM payloads WHERE substr(sha256, 1, 8) IN"
+        " (SELECT substr(value, 1, 8) FROM json_each(?))",
         [json.dumps(digests)],
     ).fetchall()
-    return dict(rows)
+    return {sha: key for sha, key in rows if sha in wanted}
 
 
 def finding_evidence(db: Database, finding_ids: list[int] | None = None) -> dict:

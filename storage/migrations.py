@@ -351,3 +351,27 @@ def m008_archive_records(db: Database) -> None:
         " VALUES (1, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
         [str(uuid.uuid4())],
     )
+
+
+@migrations()
+def m009_payload_prefix_index(db: Database) -> None:
+    """Payloads are found by the first 8 hex digits of their SHA-256: the UNIQUE
+    index on the whole digest (random keys, about 80 B an entry) had most of its
+    pages written again by every batch of new payloads. ``payload_keys`` stores
+    each digest once (it inserts only those it did not find, under the batch's
+    write lock). Same ids and digests; the snapshots view reads the new table
+    (renamed in place with ``legacy_alter_table``, so the view is not rewritten)."""
+    conn = db.conn
+    legacy = conn.execute("PRAGMA legacy_alter_table").fetchone()[0]
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        for statement in (
+            "CREATE TABLE payloads_m009 (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL)",
+            "INSERT INTO payloads_m009 (id, sha256) SELECT id, sha256 FROM payloads",
+            "DROP TABLE payloads",
+            "ALTER TABLE payloads_m009 RENAME TO payloads",
+            "CREATE INDEX payloads_prefix ON payloads (substr(sha256, 1, 8))",
+        ):
+            conn.execute(statement)
+    finally:
+        conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")

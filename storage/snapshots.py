@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
 
 from sqlite_utils import Database
 
@@ -23,6 +24,7 @@ from storage.crawls import (  # noqa: F401 - callers use snapshots.*
     record_failed_crawl,
     start_crawl,
 )
+from storage.db import insert_numbered
 from storage.evidence import payload_keys
 from storage.facts import COMPLETE, FAILED, INCOMPLETE, RUNNING  # noqa: F401
 from storage.migrations import FACT_COLUMNS
@@ -88,7 +90,9 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
 
     A listing's fields are stored again only when they changed; each item adds one
     narrow sighting row. Saving the same item twice in a crawl is a no-op. The
-    batch goes to SQLite in a few ``executemany`` calls and set lookups.
+    batch goes to SQLite in a few ``executemany`` calls and set lookups: the
+    listings already stored are read first, so the new ones are plain inserts,
+    and only the known ones can have a stored version to look up.
     """
     conn = db.conn
     platform, observed_at = conn.execute(
@@ -96,10 +100,19 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
     ).fetchone()
     latest = {str(item["listing_id"]): item for item in items}  # last one wins
     facts = {lid: fact_row(item) for lid, item in latest.items()}
-    with db.atomic():
-        keys = _upsert_listings(conn, platform, observed_at, crawl_id, latest)
-        wanted = {(keys[lid], digest(row)): lid for lid, row in facts.items()}
-        versions = _version_ids(conn, wanted)
+    sigs = {lid: digest(row) for lid, row in facts.items()}
+    with _write_transaction(db):
+        keys = _listing_keys(conn, platform, latest)
+        known = [(keys[lid], sigs[lid]) for lid in latest if lid in keys]
+        if keys:
+            _touch_listings(conn, observed_at, crawl_id, latest, keys)
+        if len(keys) < len(latest):
+            fresh = [lid for lid in latest if lid not in keys]
+            keys.update(
+                _insert_listings(conn, platform, observed_at, crawl_id, latest, fresh)
+            )
+        wanted = {(keys[lid], sigs[lid]): lid for lid in latest}
+        versions = _version_ids(conn, known) if known else {}
         new = [pair for pair in wanted if pair not in versions]
         if new:
             versions.update(_insert_versions(conn, crawl_id, new, wanted, facts))
@@ -107,35 +120,65 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
     return len(items)
 
 
-def _upsert_listings(conn, platform, observed_at, crawl_id, latest) -> dict:
-    """Insert or touch the listings of a batch; their keys by listing id."""
-    conn.executemany(
-        "INSERT INTO listings (platform, listing_id, url, first_seen_at,"
-        " last_seen_at, first_crawl_id, last_crawl_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (platform, listing_id) DO UPDATE SET"
-        " url = excluded.url, last_crawl_id = excluded.last_crawl_id,"
-        " last_seen_at = max(last_seen_at, excluded.last_seen_at)",
-        [
-            (
-                platform,
-                lid,
-                item.get("url"),
-                observed_at,
-                observed_at,
-                crawl_id,
-                crawl_id,
-            )
-            for lid, item in latest.items()
-        ],
-    )
+@contextmanager
+def _write_transaction(db: Database):
+    """``BEGIN IMMEDIATE``: the batch reads before it writes, so it takes the
+    write lock first; a savepoint inside a transaction the caller holds."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def _listing_keys(conn, platform: str, lids) -> dict[str, int]:
+    """The keys of those of the listings ``lids`` that are stored."""
     return dict(
         conn.execute(
             "SELECT listing_id, id FROM listings WHERE platform = ?"
             " AND listing_id IN (SELECT value FROM json_each(?))",
-            [platform, json.dumps(list(latest))],
+            [platform, json.dumps(list(lids))],
         ).fetchall()
     )
+
+
+def _touch_listings(conn, observed_at, crawl_id, latest, keys) -> None:
+    """The stored listings of the batch: seen by this crawl, at their latest url."""
+    conn.executemany(
+        "UPDATE listings SET url = ?, last_crawl_id = ?,"
+        " last_seen_at = max(last_seen_at, ?) WHERE id = ?",
+        [
+            (item.get("url"), crawl_id, observed_at, keys[lid])
+            for lid, item in latest.items()
+            if lid in keys
+        ],
+    )
+
+
+def _insert_listings(conn, platform, observed_at, crawl_id, latest, fresh) -> dict:
+    """Insert the listings new to the database; their keys by listing id."""
+    rows = [
+        (platform, lid, latest[lid].get("url"), observed_at, observed_at)
+        + (crawl_id, crawl_id)
+        for lid in fresh
+    ]
+    first = insert_numbered(
+        conn,
+        "INSERT INTO listings (platform, listing_id, url, first_seen_at,"
+        " last_seen_at, first_crawl_id, last_crawl_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+        "listings",
+        "platform, listing_id",
+    )
+    if first is not None:
+        return {lid: first + i for i, lid in enumerate(fresh)}
+    return _listing_keys(conn, platform, fresh)
 
 
 def _insert_sightings(db: Database, crawl_id, latest, wanted, versions) -> None:
@@ -163,35 +206,29 @@ def _insert_sightings(db: Database, crawl_id, latest, wanted, versions) -> None:
 
 def _insert_versions(conn, crawl_id, new, wanted, facts) -> dict:
     """Insert the new versions; their ids, without reading them back when SQLite
-    numbered them one after another (it does below the rowid limit: the batch
-    holds the write lock since the listings upsert, so no other writer interleaves).
-    """
-    before = conn.execute("SELECT max(id) FROM listing_versions").fetchone()[0] or 0
-    conn.executemany(
+    numbered them one after another."""
+    first = insert_numbered(
+        conn,
         f"INSERT INTO listing_versions (listing_key, digest, first_crawl_id,"
         f" {', '.join(FACT_COLUMNS)})"
         f" VALUES (?, ?, ?, {', '.join('?' * len(FACT_COLUMNS))})",
         [(key, sig, crawl_id, *facts[wanted[(key, sig)]]) for key, sig in new],
+        "listing_versions",
+        "listing_key, digest",
     )
-    after = conn.execute("SELECT max(id) FROM listing_versions").fetchone()[0]
-    if after == before + len(new):
-        first = conn.execute(
-            "SELECT listing_key, digest FROM listing_versions WHERE id = ?",
-            [before + 1],
-        ).fetchone()
-        if first == new[0]:
-            return {pair: before + 1 + i for i, pair in enumerate(new)}
-    return _version_ids(conn, dict.fromkeys(new))
+    if first is not None:
+        return {pair: first + i for i, pair in enumerate(new)}
+    return _version_ids(conn, new)
 
 
-def _version_ids(conn, wanted: dict) -> dict[tuple[int, bytes], int]:
+def _version_ids(conn, pairs: list) -> dict[tuple[int, bytes], int]:
     """Ids of the versions already stored among (listing_key, digest) pairs."""
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS wanted_versions"
         " (listing_key INTEGER, digest BLOB)"
     )
     conn.execute("DELETE FROM wanted_versions")
-    conn.executemany("INSERT INTO wanted_versions VALUES (?, ?)", list(wanted))
+    conn.executemany("INSERT INTO wanted_versions VALUES (?, ?)", pairs)
     rows = conn.execute(
         "SELECT v.listing_key, v.digest, v.id FROM wanted_versions w"
         " JOIN listing_versions v ON v.listing_key = w.listing_key"
