@@ -52,10 +52,12 @@ def main(argv: list[str] | None = None) -> int:
         settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(args.slug)
-    process.crawl(crawler)
     # Start-up objects (modules, classes, settings) live as long as the process:
-    # frozen, the collector no longer walks them in every full collection.
+    # frozen, the collector no longer walks them in every full collection. Before
+    # crawl(): its Deferreds must stay collectable (an unhandled failure is logged
+    # when its Deferred is collected).
     gc.freeze()
+    process.crawl(crawler)
     process.start()
     stats = crawler.stats.get_stats()
     crawl_id = stats.get(CRAWL_ID)
