@@ -7,6 +7,7 @@ one process). Progress goes to stdout as JSON lines; Scrapy's log to stderr.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sqlite3
@@ -51,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(args.slug)
+    # Start-up objects (modules, classes, settings) live as long as the process:
+    # frozen, the collector no longer walks them in every full collection. Before
+    # crawl(): its Deferreds must stay collectable (an unhandled failure is logged
+    # when its Deferred is collected).
+    gc.freeze()
     process.crawl(crawler)
     process.start()
     stats = crawler.stats.get_stats()
