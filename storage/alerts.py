@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from contextlib import contextmanager
 
 from sqlite_utils import Database
 
+from storage.db import write_transaction
 from storage.findings import _decode
 from storage.snapshots import now_iso
 
@@ -18,19 +18,8 @@ class ClaimConflict(RuntimeError):
     """Some events of a digest were claimed by another digest meanwhile."""
 
 
-@contextmanager
-def immediate(db: Database):
-    """A write transaction taken at once (BEGIN IMMEDIATE): what is read inside
-    cannot change before it commits; waits for other writers (busy timeout)."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+# The digest's transaction (monitor/digest/send.py): the one write transaction.
+immediate = write_transaction
 
 
 def claim_lease(
@@ -121,7 +110,7 @@ def create_alert(
 ) -> int:
     """Store a digest as ``pending`` and claim its events, in one transaction;
     ClaimConflict (nothing stored) when an event was claimed meanwhile."""
-    with db.atomic():
+    with write_transaction(db):
         alert_id = db.execute(
             "INSERT INTO alerts (kind, created_at, status, recipients, subject,"
             " message_id, message) VALUES ('digest', ?, 'pending', ?, ?, ?, ?)",
@@ -153,7 +142,7 @@ def begin_attempt(db: Database, alert_id: int) -> bool:
     """Record a delivery attempt before it is made; True when an earlier attempt's
     outcome is unknown (a crash between the server's acceptance and recording
     it), so this attempt is a resend of the same message and Message-ID."""
-    with db.atomic():
+    with write_transaction(db):
         in_doubt = db.execute(
             "SELECT sending_since IS NOT NULL FROM alerts WHERE id = ?", [alert_id]
         ).fetchone()[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -91,3 +92,27 @@ def insert_numbered(conn, sql: str, rows: list, table: str, head: str) -> int | 
         if first == rows[0][: len(first)]:
             return before + 1
     return None
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database):
+    """A write transaction that takes the write lock first (``BEGIN IMMEDIATE``);
+    a savepoint inside a transaction the caller holds.
+
+    Every transaction of ours reads before it writes. A deferred ``BEGIN``
+    (sqlite-utils' ``atomic()``) would read from a snapshot and then try to
+    upgrade it; when another process committed meanwhile, WAL refuses the upgrade
+    at once with "database is locked", whatever the busy timeout. Taken at once,
+    the lock waits for the other writer instead, and what is read inside cannot
+    change before the commit."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from storage.db import write_transaction
 from storage.migrations import FACT_COLUMNS
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -57,7 +58,7 @@ def diff_crawls(db: Database, old: int | None, new: int) -> dict[str, int]:
     Removals are written by ``record_removals`` once confirmed.
     """
     conn = db.conn
-    with db.atomic():
+    with write_transaction(db):
         conn.execute(
             "DELETE FROM changes WHERE to_crawl_id = ? AND kind != ?", [new, REMOVED]
         )
@@ -125,7 +126,7 @@ def removal_candidates(
 
 def record_removals(db: Database, platform: str, new: int, removed: list[dict]) -> int:
     """Write confirmed removals (dicts from removal_candidates, plus ``why``)."""
-    with db.atomic():
+    with write_transaction(db):
         for row in removed:
             db.execute(
                 "INSERT INTO changes (platform, listing_id, from_crawl_id, to_crawl_id,"

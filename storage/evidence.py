@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.db import insert_numbered
+from storage.db import insert_numbered, write_transaction
 
 RECORD_COLUMNS = (
     "record_id",
@@ -147,7 +147,7 @@ def cited_offsets(db: Database, crawl_id: int) -> set[int]:
 def forget_offsets(db: Database, crawl_id: int, kept: set[int]) -> None:
     """After pruning a crawl's archive: forget the offsets of dropped records (kept
     ones still name their record, found by id)."""
-    with db.atomic():
+    with write_transaction(db):
         rows = db.execute(
             "SELECT DISTINCT warc_offset FROM sightings"
             " WHERE crawl_id = ? AND warc_offset IS NOT NULL",
@@ -166,7 +166,7 @@ def save_records(db: Database, rows: list[dict]) -> None:
     """Index archived records (one dict per record, RECORD_COLUMNS keys)."""
     if not rows:
         return
-    with db.atomic():
+    with write_transaction(db):
         db.conn.executemany(
             f"INSERT OR REPLACE INTO archive_records ({', '.join(RECORD_COLUMNS)})"
             f" VALUES ({', '.join('?' * len(RECORD_COLUMNS))})",
@@ -202,7 +202,7 @@ def previous_payloads(db: Database, platform: str, crawl_id: int) -> dict[str, d
 def move_records(db: Database, crawl_id: int, kept: dict[str, int]) -> None:
     """After pruning a crawl's archive: the kept records' new offsets; the other
     records of the crawl are forgotten (sightings included)."""
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             "DELETE FROM archive_records WHERE crawl_id = ?"
             " AND record_id NOT IN (SELECT value FROM json_each(?))",

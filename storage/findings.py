@@ -6,6 +6,7 @@ import json
 
 from sqlite_utils import Database
 
+from storage.db import write_transaction
 from storage.facts import COMPLETE, OPEN, RESOLVED  # noqa: F401 - monitor reads
 from storage.snapshots import JSON_COLUMNS
 
@@ -67,7 +68,7 @@ def save_judgments(
     db: Database, judged: list[tuple[int, str, bool, list[str]]]
 ) -> None:
     """Store (version_id, classifier_version, is_bundle, reasons) judgments."""
-    with db.atomic():
+    with write_transaction(db):
         db.conn.executemany(
             "INSERT OR REPLACE INTO judgments"
             " (version_id, classifier_version, is_bundle, bundle_reasons)"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from storage.db import write_transaction
+
 # The judgment is looked up first: only an unjudged version's row is read (CROSS
 # JOIN keeps that order), not the row of every version the crawl saw.
 _UNJUDGED = (
@@ -72,7 +74,7 @@ def apply_verdicts(db: Database, classifier_version: str) -> int:
     """Write each group's verdict to every version of the group; returns rows."""
     conn = db.conn
     before = conn.total_changes
-    with db.atomic():
+    with write_transaction(db):
         conn.execute(
             "INSERT OR REPLACE INTO judgments"
             " (version_id, classifier_version, is_bundle, bundle_reasons)"

@@ -6,6 +6,7 @@ import json
 
 from sqlite_utils import Database
 
+from storage.db import write_transaction
 from storage.evidence import LISTING, record_id
 
 
@@ -127,7 +128,7 @@ def resolving_listing_pages(db: Database, finding_ids=None) -> set[str]:
 
 def save_package(db: Database, finding_id: int, path: str, sha256: str, records):
     """Remember a written package and the records it cites (pruning keeps them)."""
-    with db.atomic():
+    with write_transaction(db):
         cursor = db.execute(
             "INSERT INTO evidence_packages (finding_id, path, created_at,"
             " datapackage_sha256) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ'), ?)",

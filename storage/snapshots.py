@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from contextlib import contextmanager
 
 from sqlite_utils import Database
 
@@ -24,7 +23,7 @@ from storage.crawls import (  # noqa: F401 - callers use snapshots.*
     record_failed_crawl,
     start_crawl,
 )
-from storage.db import insert_numbered
+from storage.db import insert_numbered, write_transaction
 from storage.evidence import payload_keys
 from storage.facts import COMPLETE, FAILED, INCOMPLETE, RUNNING  # noqa: F401
 from storage.migrations import FACT_COLUMNS
@@ -101,7 +100,7 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
     latest = {str(item["listing_id"]): item for item in items}  # last one wins
     facts = {lid: fact_row(item) for lid, item in latest.items()}
     sigs = {lid: digest(row) for lid, row in facts.items()}
-    with _write_transaction(db):
+    with write_transaction(db):
         keys = _listing_keys(conn, platform, latest)
         known = [(keys[lid], sigs[lid]) for lid in latest if lid in keys]
         if keys:
@@ -118,23 +117,6 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
             versions.update(_insert_versions(conn, crawl_id, new, wanted, facts))
         _insert_sightings(db, crawl_id, latest, wanted, versions)
     return len(items)
-
-
-@contextmanager
-def _write_transaction(db: Database):
-    """``BEGIN IMMEDIATE``: the batch reads before it writes, so it takes the
-    write lock first; a savepoint inside a transaction the caller holds."""
-    if db.conn.in_transaction:
-        with db.atomic():
-            yield
-        return
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        db.conn.execute("COMMIT")
-    except BaseException:
-        db.rollback()
-        raise
 
 
 def _listing_keys(conn, platform: str, lids) -> dict[str, int]:
@@ -241,7 +223,7 @@ def save_unread(db: Database, crawl_id: int, listing_ids: set[str]) -> int:
     """Record listings the crawl saw listed but could not read."""
     if not listing_ids:
         return 0
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             "CREATE TEMP TABLE IF NOT EXISTS unread_ids (listing_id TEXT PRIMARY KEY)"
         )

@@ -9,6 +9,7 @@ from monitor.judge import judging, rules
 from monitor.judge.probe import RemovalProbe, same_host
 from monitor.judge.relisting import relisted_from
 from storage import diff, findings, ordering
+from storage.db import write_transaction
 from storage.snapshots import now_iso
 
 
@@ -71,7 +72,7 @@ def check_crawl(
     candidates, gone = (
         probe_removals(db, crawl, cfg, probe) if complete else ([], set())
     )
-    with db.atomic():
+    with write_transaction(db):
         if complete:
             counts = diff.diff_crawls(db, previous, crawl_id)
             report.added, report.changed = counts[diff.ADDED], counts[diff.CHANGED]
