@@ -42,7 +42,7 @@ JSON_COLUMNS = {
 _ENCODE = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":")
 ).encode
-_IS_JSON = tuple(column in JSON_COLUMNS for column in FACT_COLUMNS)
+_JSON_AT = tuple((i, c) for i, c in enumerate(FACT_COLUMNS) if c in JSON_COLUMNS)
 
 
 _TEXTS: dict[tuple[str, ...], str] = {}  # lists of strings seen, encoded once
@@ -67,16 +67,15 @@ def _json_list(value) -> str:
 
 
 def fact_row(item: dict) -> tuple:
-    """The stored fact columns of a normalized item, in FACT_COLUMNS order."""
-    row = []
-    get = item.get
-    for column, is_json in zip(FACT_COLUMNS, _IS_JSON, strict=True):
-        value = get(column)
-        if is_json:
-            value = _json_list(value) if value else "[]"
-        elif value is True or value is False:
-            value = int(value)
-        row.append(value)
+    """The stored fact columns of a normalized item, in FACT_COLUMNS order.
+
+    The values are read in one pass (``map`` of ``dict.get``), booleans become
+    0/1, and only the JSON columns are visited again: the per-column branch in
+    Python was most of the cost of saving a batch."""
+    row = [int(v) if v.__class__ is bool else v for v in map(item.get, FACT_COLUMNS)]
+    for i, column in _JSON_AT:
+        value = item.get(column)  # as given: a boolean here is JSON, not 0/1
+        row[i] = _json_list(value) if value else "[]"
     return tuple(row)
 
 
