@@ -3,8 +3,8 @@
 The bulk path: the schema comes from ``storage.db.open_db`` (the migrations), then
 rows go into ``crawls``, ``listings``, ``listing_versions``, ``sightings``,
 ``judgments``, ``findings`` and ``finding_events`` with ``executemany``, exactly as
-``save_listings`` and a finished ``check`` would leave them: fact columns and
-digests through ``storage.snapshots.fact_row``/``digest``, one version per distinct
+``save_listings`` and a finished ``check`` would leave them: fact columns
+through ``storage.snapshots.fact_row``, one version per distinct
 set of facts, one sighting per listing and crawl (no evidence: ``warc_offset`` and
 ``payload_id`` are NULL), judgments from ``storage.classifier.classify`` and findings
 from ``monitor.judge.rules.evaluate``. The file is written with journal and sync off,
@@ -28,7 +28,7 @@ from storage import fs
 from storage.classifier import CLASSIFIER_VERSION, classify
 from storage.db import open_db
 from storage.migrations import FACT_COLUMNS
-from storage.snapshots import _json, digest, fact_row
+from storage.snapshots import _json, fact_row
 
 PLATFORM = "tokopedia"
 OLD, NEW = 1, 2
@@ -168,9 +168,9 @@ def build(path: str | Path, n: int, seed: int = 1) -> dict:
     new_version = {i: n + 1 + k for k, i in enumerate(fresh)}
     judgments, findings = [], []
     columns = ", ".join(FACT_COLUMNS)
-    marks = ", ".join("?" * (4 + len(FACT_COLUMNS)))
+    marks = ", ".join("?" * (3 + len(FACT_COLUMNS)))
     conn.executemany(
-        f"INSERT INTO listing_versions (id, listing_key, digest, first_crawl_id,"
+        f"INSERT INTO listing_versions (id, listing_key, first_crawl_id,"
         f" {columns}) VALUES ({marks})",
         _versions(shapes, n, fresh, judgments, findings),
     )
@@ -281,7 +281,7 @@ def _version_row(vid: int, i: int, crawl: int, it: dict) -> tuple:
     facts = facts_of(it)
     if i < 1000:  # the fast path must store what storage would
         assert facts == fact_row(it), (facts, fact_row(it))
-    return (vid, i + 1, digest(facts), crawl, *facts)
+    return (vid, i + 1, crawl, *facts)
 
 
 def _write_findings(conn, findings: list[tuple[str, int]]) -> None:

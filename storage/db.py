@@ -36,15 +36,33 @@ def open_db(path: str | Path = DEFAULT_PATH) -> sqlite_utils.Database:
     conn = connect(path)
     db = sqlite_utils.Database(conn)
     if migrations.pending(db):
-        # Several crawl processes may open a new file at once: one migrates.
+        migrate(db)
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply the pending migrations in one write transaction, foreign keys off
+    (SQLite's way to rebuild a table others refer to) and checked before the
+    commit: a migration that left a dangling reference is rolled back whole.
+    Several crawl processes may open a new file at once: one migrates."""
+    conn = db.conn
+    enforced = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction
+    try:
         conn.execute("BEGIN IMMEDIATE")
         try:
             migrations.apply(db)
+            dangling = conn.execute("PRAGMA foreign_key_check").fetchmany(3)
+            if dangling:
+                raise sqlite3.IntegrityError(
+                    f"migration left rows referring to missing rows: {dangling}"
+                )
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
-    return db
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {int(enforced)}")
 
 
 def check_database(path: str | Path, write: bool = True) -> None:

@@ -375,3 +375,50 @@ def m009_payload_prefix_index(db: Database) -> None:
             conn.execute(statement)
     finally:
         conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
+
+
+@migrations()
+def m010_versions_without_digest(db: Database) -> None:
+    """A listing's versions are found by their fields, not by a digest of them:
+    ``save_listings`` compares a batch with each listing's last seen version in
+    SQL (then with its older ones), so the 16-byte digest and the UNIQUE index on
+    (listing_key, digest) go, and an index on listing_key serves both the lookup
+    and a listing's history. Same ids and fields. Run with foreign keys off
+    (``storage.db.open_db`` migrates that way and checks them before committing):
+    judgments refer to the table rebuilt here."""
+    conn = db.conn
+    columns = ", ".join(("id", "listing_key", "first_crawl_id", *FACT_COLUMNS))
+    legacy = conn.execute("PRAGMA legacy_alter_table").fetchone()[0]
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        for statement in (
+            """CREATE TABLE listing_versions_m010 (
+                id INTEGER PRIMARY KEY,
+                listing_key INTEGER NOT NULL REFERENCES listings (id),
+                first_crawl_id INTEGER NOT NULL REFERENCES crawls (id),
+                url TEXT,
+                title TEXT,
+                provider TEXT,
+                price_idr INTEGER,
+                list_price_idr INTEGER,
+                bundle_label TEXT,
+                bundle_keywords TEXT NOT NULL DEFAULT '[]',
+                components TEXT NOT NULL DEFAULT '[]',
+                payment_methods TEXT NOT NULL DEFAULT '[]',
+                payment_channels TEXT NOT NULL DEFAULT '[]',
+                prakerja_payment INTEGER,
+                prakerja_evidence TEXT NOT NULL DEFAULT '[]',
+                available INTEGER,
+                category TEXT,
+                rating REAL,
+                rating_count INTEGER
+            )""",
+            f"INSERT INTO listing_versions_m010 ({columns})"
+            f" SELECT {columns} FROM listing_versions ORDER BY id",
+            "DROP TABLE listing_versions",
+            "ALTER TABLE listing_versions_m010 RENAME TO listing_versions",
+            "CREATE INDEX listing_versions_listing ON listing_versions (listing_key)",
+        ):
+            conn.execute(statement)
+    finally:
+        conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")

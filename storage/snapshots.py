@@ -4,7 +4,6 @@ The crawl rows themselves: storage/crawls.py (re-exported here for callers)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from sqlite_utils import Database
@@ -23,7 +22,7 @@ from storage.crawls import (  # noqa: F401 - callers use snapshots.*
     record_failed_crawl,
     start_crawl,
 )
-from storage.db import insert_numbered, write_transaction
+from storage.db import write_transaction
 from storage.evidence import payload_keys
 from storage.facts import COMPLETE, FAILED, INCOMPLETE, RUNNING  # noqa: F401
 from storage.migrations import FACT_COLUMNS
@@ -42,7 +41,7 @@ JSON_COLUMNS = {
 _ENCODE = json.JSONEncoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":")
 ).encode
-_JSON_AT = tuple((i, c) for i, c in enumerate(FACT_COLUMNS) if c in JSON_COLUMNS)
+_JSON_AT = tuple(i for i, c in enumerate(FACT_COLUMNS) if c in JSON_COLUMNS)
 
 
 _TEXTS: dict[tuple[str, ...], str] = {}  # lists of strings seen, encoded once
@@ -54,8 +53,13 @@ def _json(value) -> str:
 
 def _json_list(value) -> str:
     """``_json`` of a JSON column's value; lists of strings (most of them: payment
-    methods, channels, evidence, components) are looked up, not encoded again."""
-    if type(value) is list and all(type(v) is str for v in value):
+    methods, channels, evidence, components) are looked up, not encoded again
+    (``"".join`` is the check that every element is a string: it raises else)."""
+    if value.__class__ is list:
+        try:
+            "".join(value)
+        except TypeError:
+            return _ENCODE(value)
         key = tuple(value)
         text = _TEXTS.get(key)
         if text is None:
@@ -69,28 +73,29 @@ def _json_list(value) -> str:
 def fact_row(item: dict) -> tuple:
     """The stored fact columns of a normalized item, in FACT_COLUMNS order.
 
-    The values are read in one pass (``map`` of ``dict.get``), booleans become
-    0/1, and only the JSON columns are visited again: the per-column branch in
-    Python was most of the cost of saving a batch."""
-    row = [int(v) if v.__class__ is bool else v for v in map(item.get, FACT_COLUMNS)]
-    for i, column in _JSON_AT:
-        value = item.get(column)  # as given: a boolean here is JSON, not 0/1
+    The values are read in one pass (``map`` of ``dict.get``) and only the JSON
+    columns are visited again. A boolean elsewhere stays a boolean: SQLite stores
+    it as the integer 0 or 1 (and versions are compared as stored)."""
+    row = list(map(item.get, FACT_COLUMNS))
+    for i in _JSON_AT:
+        value = row[i]  # as given: a boolean here is JSON, not 0/1
         row[i] = _json_list(value) if value else "[]"
     return tuple(row)
-
-
-def digest(row: tuple) -> bytes:
-    return hashlib.blake2b(_json(row).encode(), digest_size=16).digest()
 
 
 def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
     """Store one batch of normalized items of a crawl in one transaction.
 
     A listing's fields are stored again only when they changed; each item adds one
-    narrow sighting row. Saving the same item twice in a crawl is a no-op. The
-    batch goes to SQLite in a few ``executemany`` calls and set lookups: the
-    listings already stored are read first, so the new ones are plain inserts,
-    and only the known ones can have a stored version to look up.
+    narrow sighting row. Saving the same item twice in a crawl is a no-op.
+
+    Versions are compared by their fields, in SQL, not by a digest: the batch's
+    stored listings are staged (a temporary table whose columns are declared as
+    in listing_versions, so a value compares as it would be stored) and matched
+    against each one's last seen version, then its older ones. New listings and
+    versions are plain inserts numbered after the largest id (the batch holds the
+    write lock); the narrow rows (listings, sightings, listing updates) go to
+    SQLite as one JSON array each rather than as an ``executemany``.
     """
     conn = db.conn
     platform, observed_at = conn.execute(
@@ -98,10 +103,9 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
     ).fetchone()
     latest = {str(item["listing_id"]): item for item in items}  # last one wins
     facts = {lid: fact_row(item) for lid, item in latest.items()}
-    sigs = {lid: digest(row) for lid, row in facts.items()}
     with write_transaction(db):
         keys = _listing_keys(conn, platform, latest)
-        known = [(keys[lid], sigs[lid]) for lid in latest if lid in keys]
+        versions = _stored_versions(conn, keys, facts) if keys else {}
         if keys:
             _touch_listings(conn, observed_at, crawl_id, latest, keys)
         if len(keys) < len(latest):
@@ -109,13 +113,15 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
             keys.update(
                 _insert_listings(conn, platform, observed_at, crawl_id, latest, fresh)
             )
-        wanted = {(keys[lid], sigs[lid]): lid for lid in latest}
-        versions = _version_ids(conn, known) if known else {}
-        new = [pair for pair in wanted if pair not in versions]
+        new = [lid for lid in latest if lid not in versions]
         if new:
-            versions.update(_insert_versions(conn, crawl_id, new, wanted, facts))
-        _insert_sightings(db, crawl_id, latest, wanted, versions)
+            versions.update(_insert_versions(conn, crawl_id, new, keys, facts))
+        _insert_sightings(db, crawl_id, latest, keys, versions)
     return len(items)
+
+
+_MAX_ROWID = 2**63 - 1
+_ENCODE_ROWS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _listing_keys(conn, platform: str, lids) -> dict[str, int]:
@@ -124,98 +130,155 @@ def _listing_keys(conn, platform: str, lids) -> dict[str, int]:
         conn.execute(
             "SELECT listing_id, id FROM listings WHERE platform = ?"
             " AND listing_id IN (SELECT value FROM json_each(?))",
-            [platform, json.dumps(list(lids))],
+            [platform, _ENCODE_ROWS(list(lids))],
         ).fetchall()
     )
 
 
+def _top_id(conn, table: str, count: int) -> int | None:
+    """The largest id of ``table`` when ``count`` more fit after it (else None:
+    at the rowid limit SQLite picks free ids at random; the caller lets it)."""
+    top = conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+    return top if top + count < _MAX_ROWID else None
+
+
 def _touch_listings(conn, observed_at, crawl_id, latest, keys) -> None:
     """The stored listings of the batch: seen by this crawl, at their latest url."""
-    conn.executemany(
-        "UPDATE listings SET url = ?, last_crawl_id = ?,"
-        " last_seen_at = max(last_seen_at, ?) WHERE id = ?",
+    conn.execute(
+        "UPDATE listings SET url = j.value ->> 1, last_crawl_id = ?,"
+        " last_seen_at = max(last_seen_at, ?) FROM json_each(?) j"
+        " WHERE listings.id = j.value ->> 0",
         [
-            (item.get("url"), crawl_id, observed_at, keys[lid])
-            for lid, item in latest.items()
-            if lid in keys
+            crawl_id,
+            observed_at,
+            _ENCODE_ROWS(
+                sorted(
+                    (keys[lid], item.get("url"))
+                    for lid, item in latest.items()
+                    if lid in keys
+                )
+            ),
         ],
     )
 
 
 def _insert_listings(conn, platform, observed_at, crawl_id, latest, fresh) -> dict:
     """Insert the listings new to the database; their keys by listing id."""
-    rows = [
-        (platform, lid, latest[lid].get("url"), observed_at, observed_at)
-        + (crawl_id, crawl_id)
-        for lid in fresh
-    ]
-    first = insert_numbered(
-        conn,
-        "INSERT INTO listings (platform, listing_id, url, first_seen_at,"
-        " last_seen_at, first_crawl_id, last_crawl_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        rows,
-        "listings",
-        "platform, listing_id",
+    top = _top_id(conn, "listings", len(fresh))
+    conn.execute(
+        f"INSERT INTO listings ({'id, ' if top is not None else ''}platform,"
+        " listing_id, url, first_seen_at, last_seen_at, first_crawl_id,"
+        f" last_crawl_id) SELECT {'?4 + j.key + 1, ' if top is not None else ''}"
+        " ?1, j.value ->> 0, j.value ->> 1, ?2, ?2, ?3, ?3 FROM json_each(?5) j"
+        " ORDER BY j.key",
+        [
+            platform,
+            observed_at,
+            crawl_id,
+            top,
+            _ENCODE_ROWS([(lid, latest[lid].get("url")) for lid in fresh]),
+        ],
     )
-    if first is not None:
-        return {lid: first + i for i, lid in enumerate(fresh)}
+    if top is not None:
+        return {lid: top + 1 + i for i, lid in enumerate(fresh)}
     return _listing_keys(conn, platform, fresh)
 
 
-def _insert_sightings(db: Database, crawl_id, latest, wanted, versions) -> None:
-    """One sighting row per listing of the batch, with its archive record."""
-    payloads = payload_keys(
-        db, {(i.get("evidence") or {}).get("sha256") for i in latest.values()}
+def _insert_versions(conn, crawl_id, new, keys, facts) -> dict[str, int]:
+    """Insert a version for each listing ``new`` names; their ids by listing."""
+    columns = ", ".join(FACT_COLUMNS)
+    marks = ", ".join("?" * len(FACT_COLUMNS))
+    top = _top_id(conn, "listing_versions", len(new))
+    if top is not None:
+        conn.executemany(
+            f"INSERT INTO listing_versions (id, listing_key, first_crawl_id, {columns})"
+            f" VALUES (?, ?, ?, {marks})",
+            [
+                (top + 1 + i, keys[lid], crawl_id, *facts[lid])
+                for i, lid in enumerate(new)
+            ],
+        )
+        return {lid: top + 1 + i for i, lid in enumerate(new)}
+    sql = (
+        f"INSERT INTO listing_versions (listing_key, first_crawl_id, {columns})"
+        f" VALUES (?, ?, {marks})"
     )
-    db.conn.executemany(
+    return {
+        lid: conn.execute(sql, (keys[lid], crawl_id, *facts[lid])).lastrowid
+        for lid in new
+    }
+
+
+def _stored_versions(conn, keys: dict[str, int], facts: dict) -> dict[str, int]:
+    """The stored version equal to each stored listing's new fields, if any: the
+    one its last sighting holds (most listings are unchanged), else the oldest
+    equal one (a listing changed back). Run before this crawl touches them."""
+    known = [lid for lid in facts if lid in keys]
+    _stage(conn, [(keys[lid], *facts[lid]) for lid in known])
+    by_key = {keys[lid]: lid for lid in known}
+    return {
+        by_key[key]: version
+        for key, version in conn.execute(_MATCH_VERSIONS)
+        if version is not None
+    }
+
+
+_SAME_FIELDS = " AND ".join(f"v.{c} IS s.{c}" for c in FACT_COLUMNS)
+_MATCH_VERSIONS = (
+    "SELECT s.listing_key, coalesce("
+    "(SELECT v.id FROM listings l JOIN sightings si ON si.crawl_id = l.last_crawl_id"
+    " AND si.listing_key = l.id JOIN listing_versions v ON v.id = si.version_id"
+    f" WHERE l.id = s.listing_key AND {_SAME_FIELDS}),"
+    " (SELECT min(v.id) FROM listing_versions v WHERE v.listing_key = s.listing_key"
+    f" AND {_SAME_FIELDS})) FROM save_stage s"
+)
+_STAGE_SQL: dict[str, str] = {}
+
+
+def _stage(conn, rows: list[tuple]) -> None:
+    """``rows`` (listing key, fact columns) as ``temp.save_stage``, its fact
+    columns declared as in listing_versions: a value is converted as it will be
+    stored and compares equal to its stored self (an integer rating and its REAL)."""
+    if not _STAGE_SQL:
+        declared = {
+            row[1]: row[2]
+            for row in conn.execute(
+                "SELECT * FROM pragma_table_info('listing_versions')"
+            )
+        }
+        _STAGE_SQL["create"] = (
+            "CREATE TEMP TABLE IF NOT EXISTS save_stage (listing_key INTEGER"
+            f" PRIMARY KEY, {', '.join(f'{c} {declared[c]}' for c in FACT_COLUMNS)})"
+        )
+        _STAGE_SQL["insert"] = (
+            f"INSERT INTO save_stage (listing_key, {', '.join(FACT_COLUMNS)})"
+            f" VALUES ({', '.join('?' * (1 + len(FACT_COLUMNS)))})"
+        )
+    conn.execute(_STAGE_SQL["create"])
+    conn.execute("DELETE FROM save_stage")
+    conn.executemany(_STAGE_SQL["insert"], rows)
+
+
+def _insert_sightings(db: Database, crawl_id, latest, keys, versions) -> None:
+    """One sighting row per listing of the batch, with its archive record."""
+    evidence = {
+        lid: item.get("evidence") or _NO_EVIDENCE for lid, item in latest.items()
+    }
+    payloads = payload_keys(db, {e.get("sha256") for e in evidence.values()})
+    rows = sorted(
+        (keys[lid], versions[lid], e.get("offset"), payloads.get(e.get("sha256")))
+        for lid, e in evidence.items()
+    )
+    db.conn.execute(
         "INSERT OR REPLACE INTO sightings"
         " (crawl_id, listing_key, version_id, warc_offset, payload_id)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [
-            (
-                crawl_id,
-                key,
-                versions[(key, sig)],
-                (item.get("evidence") or {}).get("offset"),
-                payloads.get((item.get("evidence") or {}).get("sha256")),
-            )
-            for (key, sig), lid in wanted.items()
-            for item in (latest[lid],)
-        ],
+        " SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3"
+        " FROM json_each(?) j",
+        [crawl_id, _ENCODE_ROWS(rows)],
     )
 
 
-def _insert_versions(conn, crawl_id, new, wanted, facts) -> dict:
-    """Insert the new versions; their ids, without reading them back when SQLite
-    numbered them one after another."""
-    first = insert_numbered(
-        conn,
-        f"INSERT INTO listing_versions (listing_key, digest, first_crawl_id,"
-        f" {', '.join(FACT_COLUMNS)})"
-        f" VALUES (?, ?, ?, {', '.join('?' * len(FACT_COLUMNS))})",
-        [(key, sig, crawl_id, *facts[wanted[(key, sig)]]) for key, sig in new],
-        "listing_versions",
-        "listing_key, digest",
-    )
-    if first is not None:
-        return {pair: first + i for i, pair in enumerate(new)}
-    return _version_ids(conn, new)
-
-
-def _version_ids(conn, pairs: list) -> dict[tuple[int, bytes], int]:
-    """Ids of the versions already stored among (listing_key, digest) pairs."""
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS wanted_versions"
-        " (listing_key INTEGER, digest BLOB)"
-    )
-    conn.execute("DELETE FROM wanted_versions")
-    conn.executemany("INSERT INTO wanted_versions VALUES (?, ?)", pairs)
-    rows = conn.execute(
-        "SELECT v.listing_key, v.digest, v.id FROM wanted_versions w"
-        " JOIN listing_versions v ON v.listing_key = w.listing_key"
-        " AND v.digest = w.digest"
-    ).fetchall()
-    return {(key, sig): vid for key, sig, vid in rows}
+_NO_EVIDENCE: dict = {}
 
 
 def save_unread(db: Database, crawl_id: int, listing_ids: set[str]) -> int:
