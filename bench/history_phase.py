@@ -29,13 +29,21 @@ def load_git_history(folder: Path) -> Path:
     return db
 
 
-def stream(path: Path):
-    """Items of a snapshot file written one per line (``bench.history`` does)."""
+def batches(path: Path, size: int = BATCH):
+    """Items of a snapshot file written one per line (``bench.history`` does),
+    ``size`` at a time: each batch's lines are decoded as one JSON array (one
+    ``json.loads`` per batch, not per line), so memory stays bounded by the batch."""
     with path.open(encoding="utf-8") as lines:
+        chunk = []
         for line in lines:
             line = line.strip().rstrip(",")
             if line.startswith("{"):
-                yield json.loads(line)
+                chunk.append(line)
+                if len(chunk) >= size:
+                    yield json.loads("[" + ",".join(chunk) + "]")
+                    chunk = []
+        if chunk:
+            yield json.loads("[" + ",".join(chunk) + "]")
 
 
 def load_ours(folder: Path) -> Path:
@@ -46,14 +54,7 @@ def load_ours(folder: Path) -> Path:
     db = open_db(db_path)
     for n, path in enumerate(sorted((folder / "snapshots").glob("*.json"))):
         crawl = snapshots.start_crawl(db, PLATFORM, observed_at=_at(n))
-        batch, count = [], 0
-        for item in stream(path):
-            batch.append(item)
-            if len(batch) >= BATCH:
-                count += snapshots.save_listings(db, crawl, batch)
-                batch = []
-        if batch:
-            count += snapshots.save_listings(db, crawl, batch)
+        count = sum(snapshots.save_listings(db, crawl, b) for b in batches(path))
         snapshots.finish_crawl(db, crawl, "complete", "finished", count, 1, 0, [])
     db.close()
     return db_path

@@ -53,19 +53,21 @@ def _json(value) -> str:
 
 def _json_list(value) -> str:
     """``_json`` of a JSON column's value; lists of strings (most of them: payment
-    methods, channels, evidence, components) are looked up, not encoded again
-    (``"".join`` is the check that every element is a string: it raises else)."""
+    methods, channels, evidence, components) are looked up, not encoded again.
+    Only strings are cached, so a hit is a list of strings (no other value equals
+    a string); a list with unhashable elements is encoded."""
     if value.__class__ is list:
+        key = tuple(value)
         try:
-            "".join(value)
+            text = _TEXTS.get(key)
         except TypeError:
             return _ENCODE(value)
-        key = tuple(value)
-        text = _TEXTS.get(key)
         if text is None:
-            if len(_TEXTS) > 20_000:
-                _TEXTS.clear()
-            text = _TEXTS[key] = _ENCODE(value)
+            text = _ENCODE(value)
+            if all(v.__class__ is str for v in key):
+                if len(_TEXTS) > 20_000:
+                    _TEXTS.clear()
+                _TEXTS[key] = text
         return text
     return _ENCODE(value)
 
@@ -104,8 +106,9 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
     latest = {str(item["listing_id"]): item for item in items}  # last one wins
     facts = {lid: fact_row(item) for lid, item in latest.items()}
     with write_transaction(db):
-        keys = _listing_keys(conn, platform, latest)
-        versions = _stored_versions(conn, keys, facts) if keys else {}
+        keys, versions, unmatched = _last_seen(conn, platform, facts)
+        if unmatched:
+            versions.update(_stored_versions(conn, keys, facts, unmatched))
         if keys:
             _touch_listings(conn, observed_at, crawl_id, latest, keys)
         if len(keys) < len(latest):
@@ -209,13 +212,40 @@ def _insert_versions(conn, crawl_id, new, keys, facts) -> dict[str, int]:
     }
 
 
-def _stored_versions(conn, keys: dict[str, int], facts: dict) -> dict[str, int]:
-    """The stored version equal to each stored listing's new fields, if any: the
-    one its last sighting holds (most listings are unchanged), else the oldest
-    equal one (a listing changed back). Run before this crawl touches them."""
-    known = [lid for lid in facts if lid in keys]
-    _stage(conn, [(keys[lid], *facts[lid]) for lid in known])
-    by_key = {keys[lid]: lid for lid in known}
+def _last_seen(conn, platform: str, facts: dict) -> tuple[dict, dict, list]:
+    """The stored listings among ``facts``: their keys, the version each one's
+    last sighting holds when its fields equal the new ones (most listings are
+    unchanged), and the listings whose fields differ from it (or that have no
+    last sighting). Run before this crawl touches them.
+
+    Compared in Python: values equal in Python are equal as SQLite stores them
+    (1 and 1.0 and True); what differs here (a number scraped as text, a NaN
+    stored as NULL) is compared again in SQL by ``_stored_versions``."""
+    keys, versions, unmatched = {}, {}, []
+    for row in conn.execute(_LAST_SEEN, [platform, _ENCODE_ROWS(list(facts))]):
+        lid = row[0]
+        keys[lid] = row[1]
+        if row[2] is not None and row[3:] == facts[lid]:
+            versions[lid] = row[2]
+        else:
+            unmatched.append(lid)
+    return keys, versions, unmatched
+
+
+_LAST_SEEN = (
+    f"SELECT l.listing_id, l.id, v.id, {', '.join('v.' + c for c in FACT_COLUMNS)}"
+    " FROM listings l LEFT JOIN sightings si ON si.crawl_id = l.last_crawl_id"
+    " AND si.listing_key = l.id LEFT JOIN listing_versions v ON v.id = si.version_id"
+    " WHERE l.platform = ? AND l.listing_id IN (SELECT value FROM json_each(?))"
+)
+
+
+def _stored_versions(conn, keys, facts, lids: list[str]) -> dict[str, int]:
+    """For the stored listings ``lids``, the oldest stored version equal to their
+    new fields, compared in SQL: they are staged as rows of ``temp.save_stage``
+    (see ``_stage``) and matched against every version of their listing."""
+    _stage(conn, [(keys[lid], *facts[lid]) for lid in lids])
+    by_key = {keys[lid]: lid for lid in lids}
     return {
         by_key[key]: version
         for key, version in conn.execute(_MATCH_VERSIONS)
@@ -225,12 +255,8 @@ def _stored_versions(conn, keys: dict[str, int], facts: dict) -> dict[str, int]:
 
 _SAME_FIELDS = " AND ".join(f"v.{c} IS s.{c}" for c in FACT_COLUMNS)
 _MATCH_VERSIONS = (
-    "SELECT s.listing_key, coalesce("
-    "(SELECT v.id FROM listings l JOIN sightings si ON si.crawl_id = l.last_crawl_id"
-    " AND si.listing_key = l.id JOIN listing_versions v ON v.id = si.version_id"
-    f" WHERE l.id = s.listing_key AND {_SAME_FIELDS}),"
-    " (SELECT min(v.id) FROM listing_versions v WHERE v.listing_key = s.listing_key"
-    f" AND {_SAME_FIELDS})) FROM save_stage s"
+    "SELECT s.listing_key, (SELECT min(v.id) FROM listing_versions v"
+    f" WHERE v.listing_key = s.listing_key AND {_SAME_FIELDS}) FROM save_stage s"
 )
 _STAGE_SQL: dict[str, str] = {}
 
