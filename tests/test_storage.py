@@ -68,6 +68,47 @@ def test_changed_field_stores_a_new_version(db):
     assert s.snapshot_rows(db, second)[0]["price_idr"] == 90000
 
 
+def versions_seen(db, cids):
+    return [[r["version_id"] for r in s.snapshot_rows(db, cid)] for cid in cids]
+
+
+def test_versions_are_compared_as_stored_not_as_given(db):
+    """Values that differ in Python but are stored alike are the same version:
+    a price scraped as text (stored as an integer), a whole rating given as an
+    int then as a float (stored REAL), a NaN rating (stored NULL), a boolean
+    and its 0/1; a value stored differently is a new version."""
+    shapes = [
+        {"price_idr": "100000"},
+        {"rating": 4},
+        {"rating": float("nan")},
+        {"available": True},
+    ]
+    again = [
+        {"price_idr": 100000},
+        {"rating": 4.0},
+        {"rating": float("nan")},
+        {"available": 1},
+    ]
+    first = crawl(db, [item(str(i), **f) for i, f in enumerate(shapes)])
+    later = "2020-07-03T10:00:00+07:00"
+    second = crawl(db, [item(str(i), **f) for i, f in enumerate(again)], now=later)
+    third = crawl(db, [item(str(i), **f) for i, f in enumerate(shapes)], now=later)
+    assert db["listing_versions"].count == 4
+    assert versions_seen(db, [first]) * 3 == versions_seen(db, [first, second, third])
+    changed = crawl(db, [item("0", price_idr="100001"), item("1", rating=4.5)])
+    assert db["listing_versions"].count == 6
+    assert versions_seen(db, [changed]) == [[5, 6]]
+
+
+def test_a_listing_changed_back_sees_its_older_version_again(db):
+    one = crawl(db, [item("1"), item("2")])
+    two = crawl(db, [item("1", price_idr=90000), item("2")])
+    three = crawl(db, [item("1"), item("2")])
+    assert db["listing_versions"].count == 3
+    assert versions_seen(db, [one, two, three]) == [[1, 2], [3, 2], [1, 2]]
+    assert db["sightings"].count == 6
+
+
 def test_storing_the_same_crawl_twice_does_not_duplicate_rows(db):
     cid = s.start_crawl(db, "tokopedia", observed_at=NOW)
     batch = [item("1"), item("2")]
