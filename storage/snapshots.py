@@ -91,13 +91,15 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
     A listing's fields are stored again only when they changed; each item adds one
     narrow sighting row. Saving the same item twice in a crawl is a no-op.
 
-    Versions are compared by their fields, in SQL, not by a digest: the batch's
-    stored listings are staged (a temporary table whose columns are declared as
-    in listing_versions, so a value compares as it would be stored) and matched
-    against each one's last seen version, then its older ones. New listings and
-    versions are plain inserts numbered after the largest id (the batch holds the
-    write lock); the narrow rows (listings, sightings, listing updates) go to
-    SQLite as one JSON array each rather than as an ``executemany``.
+    Versions are compared by their fields, not by a digest of them: a stored
+    listing's last seen version is read with its key and compared in Python (most
+    listings are unchanged); the others are staged (a temporary table whose
+    columns are declared as in listing_versions, so a value compares as it would
+    be stored) and matched in SQL against every version of their listing. New
+    listings and versions are plain inserts numbered after the largest id (the
+    batch holds the write lock); the narrow rows (new listings, sightings, listing
+    updates) go to SQLite as one JSON array each rather than as an
+    ``executemany``.
     """
     conn = db.conn
     platform, observed_at = conn.execute(
