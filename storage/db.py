@@ -95,23 +95,6 @@ def open_memory() -> sqlite_utils.Database:
     return db
 
 
-def insert_numbered(conn, sql: str, rows: list, table: str, head: str) -> int | None:
-    """``executemany`` of the inserts ``sql`` into ``table``; the id of the first
-    row when SQLite numbered them one after another (it does below the rowid
-    limit: the batch holds the write lock, so no other writer interleaves), read
-    back only to check that (``head``: columns the first row starts with)."""
-    before = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
-    conn.executemany(sql, rows)
-    after = conn.execute(f"SELECT max(id) FROM {table}").fetchone()[0]
-    if after == before + len(rows):
-        first = conn.execute(
-            f"SELECT {head} FROM {table} WHERE id = ?", [before + 1]
-        ).fetchone()
-        if first == rows[0][: len(first)]:
-            return before + 1
-    return None
-
-
 @contextmanager
 def write_transaction(db: sqlite_utils.Database):
     """A write transaction that takes the write lock first (``BEGIN IMMEDIATE``);

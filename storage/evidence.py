@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.db import insert_numbered, write_transaction
+from storage.db import write_transaction
 
 RECORD_COLUMNS = (
     "record_id",
@@ -53,37 +53,6 @@ def database_identity(db: Database) -> str:
 
 def record_id(crawl_id: int, offset: int) -> str:
     return f"<urn:prakerja-monitor:crawl:{crawl_id}:{offset}>"
-
-
-def payload_keys(db: Database, digests: set[str | None]) -> dict[str, int]:
-    """Small integers for a batch of payload digests (each stored once: the new
-    ones are numbered in sorted order). Called under the batch's write lock."""
-    digests = sorted(d for d in digests if d)
-    if not digests:
-        return {}
-    keys = _stored_payloads(db, digests)
-    missing = [d for d in digests if d not in keys]
-    if missing:
-        rows = [(d,) for d in missing]
-        sql = "INSERT INTO payloads (sha256) VALUES (?)"
-        first = insert_numbered(db.conn, sql, rows, "payloads", "sha256")
-        if first is None:
-            keys.update(_stored_payloads(db, missing))
-        else:
-            keys.update((d, first + i) for i, d in enumerate(missing))
-    return keys
-
-
-def _stored_payloads(db: Database, digests: list[str]) -> dict[str, int]:
-    """The ids of those of ``digests`` that are stored (found by their prefix,
-    ``payloads_prefix``, then compared whole)."""
-    wanted = set(digests)
-    rows = db.execute(
-        "SELECT sha256, id FROM payloads WHERE substr(sha256, 1, 8) IN"
-        " (SELECT substr(value, 1, 8) FROM json_each(?))",
-        [json.dumps(digests)],
-    ).fetchall()
-    return {sha: key for sha, key in rows if sha in wanted}
 
 
 def finding_evidence(db: Database, finding_ids: list[int] | None = None) -> dict:

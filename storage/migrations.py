@@ -422,3 +422,12 @@ def m010_versions_without_digest(db: Database) -> None:
             conn.execute(statement)
     finally:
         conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
+
+
+@migrations()
+def m011_payloads_without_digest_index(db: Database) -> None:
+    """Payloads are no longer looked up by digest in the whole table: a sighting
+    reuses its listing's last payload when the body is the same (an unchanged
+    page, a 304 revisit) and a batch stores each new digest once. The prefix
+    index (random keys: every batch wrote most of its pages again) goes."""
+    db.execute("DROP INDEX IF EXISTS payloads_prefix")

@@ -23,7 +23,6 @@ from storage.crawls import (  # noqa: F401 - callers use snapshots.*
     start_crawl,
 )
 from storage.db import write_transaction
-from storage.evidence import payload_keys
 from storage.facts import COMPLETE, FAILED, INCOMPLETE, RUNNING  # noqa: F401
 from storage.migrations import FACT_COLUMNS
 
@@ -108,7 +107,7 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
     latest = {str(item["listing_id"]): item for item in items}  # last one wins
     facts = {lid: fact_row(item) for lid, item in latest.items()}
     with write_transaction(db):
-        keys, versions, unmatched = _last_seen(conn, platform, facts)
+        keys, versions, unmatched, last = _last_seen(conn, platform, facts)
         if unmatched:
             versions.update(_stored_versions(conn, keys, facts, unmatched))
         if keys:
@@ -121,7 +120,7 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
         new = [lid for lid in latest if lid not in versions]
         if new:
             versions.update(_insert_versions(conn, crawl_id, new, keys, facts))
-        _insert_sightings(db, crawl_id, latest, keys, versions)
+        _insert_sightings(conn, crawl_id, latest, keys, versions, last)
     return len(items)
 
 
@@ -214,30 +213,34 @@ def _insert_versions(conn, crawl_id, new, keys, facts) -> dict[str, int]:
     }
 
 
-def _last_seen(conn, platform: str, facts: dict) -> tuple[dict, dict, list]:
+def _last_seen(conn, platform: str, facts: dict) -> tuple[dict, dict, list, dict]:
     """The stored listings among ``facts``: their keys, the version each one's
     last sighting holds when its fields equal the new ones (most listings are
-    unchanged), and the listings whose fields differ from it (or that have no
-    last sighting). Run before this crawl touches them.
+    unchanged), the listings whose fields differ from it (or that have no last
+    sighting), and each one's last payload. Run before this crawl touches them.
 
     Compared in Python: values equal in Python are equal as SQLite stores them
     (1 and 1.0 and True); what differs here (a number scraped as text, a NaN
     stored as NULL) is compared again in SQL by ``_stored_versions``."""
-    keys, versions, unmatched = {}, {}, []
+    keys, versions, unmatched, payloads = {}, {}, [], {}
     for row in conn.execute(_LAST_SEEN, [platform, _ENCODE_ROWS(list(facts))]):
         lid = row[0]
         keys[lid] = row[1]
-        if row[2] is not None and row[3:] == facts[lid]:
+        if row[3] is not None:
+            payloads[lid] = (row[4], row[3])  # sha256, id
+        if row[2] is not None and row[5:] == facts[lid]:
             versions[lid] = row[2]
         else:
             unmatched.append(lid)
-    return keys, versions, unmatched
+    return keys, versions, unmatched, payloads
 
 
 _LAST_SEEN = (
-    f"SELECT l.listing_id, l.id, v.id, {', '.join('v.' + c for c in FACT_COLUMNS)}"
+    "SELECT l.listing_id, l.id, v.id, si.payload_id, p.sha256,"
+    f" {', '.join('v.' + c for c in FACT_COLUMNS)}"
     " FROM listings l LEFT JOIN sightings si ON si.crawl_id = l.last_crawl_id"
     " AND si.listing_key = l.id LEFT JOIN listing_versions v ON v.id = si.version_id"
+    " LEFT JOIN payloads p ON p.id = si.payload_id"
     " WHERE l.platform = ? AND l.listing_id IN (SELECT value FROM json_each(?))"
 )
 
@@ -287,23 +290,59 @@ def _stage(conn, rows: list[tuple]) -> None:
     conn.executemany(_STAGE_SQL["insert"], rows)
 
 
-def _insert_sightings(db: Database, crawl_id, latest, keys, versions) -> None:
+def _insert_sightings(conn, crawl_id, latest, keys, versions, last) -> None:
     """One sighting row per listing of the batch, with its archive record."""
     evidence = {
         lid: item.get("evidence") or _NO_EVIDENCE for lid, item in latest.items()
     }
-    payloads = payload_keys(db, {e.get("sha256") for e in evidence.values()})
+    payloads = _payload_ids(conn, evidence, last)
     rows = sorted(
-        (keys[lid], versions[lid], e.get("offset"), payloads.get(e.get("sha256")))
+        (keys[lid], versions[lid], e.get("offset"), payloads.get(lid))
         for lid, e in evidence.items()
     )
-    db.conn.execute(
+    conn.execute(
         "INSERT OR REPLACE INTO sightings"
         " (crawl_id, listing_key, version_id, warc_offset, payload_id)"
         " SELECT ?, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3"
         " FROM json_each(?) j",
         [crawl_id, _ENCODE_ROWS(rows)],
     )
+
+
+def _payload_ids(conn, evidence: dict, last: dict) -> dict[str, int]:
+    """Each listing's payload id: its last sighting's when the body is the same
+    (an unchanged page, a 304 revisit), else one new row per distinct digest of
+    the batch (a listing page's items share theirs), numbered in sorted order.
+    A digest is not looked up in the whole table (m011 dropped that index: its
+    random keys had every batch write most of its pages again); a body that
+    another listing or batch also had is stored again, 64 bytes."""
+    ids, new = {}, {}
+    for lid, e in evidence.items():
+        sha = e.get("sha256")
+        if sha:
+            before = last.get(lid)
+            if before is not None and before[0] == sha:
+                ids[lid] = before[1]
+            else:
+                new.setdefault(sha, []).append(lid)
+    if not new:
+        return ids
+    digests = sorted(new)
+    top = _top_id(conn, "payloads", len(digests))
+    if top is not None:
+        conn.execute(
+            "INSERT INTO payloads (id, sha256) SELECT ? + j.key + 1, j.value"
+            " FROM json_each(?) j ORDER BY j.key",
+            [top, _ENCODE_ROWS(digests)],
+        )
+        numbered = {sha: top + 1 + i for i, sha in enumerate(digests)}
+    else:
+        sql = "INSERT INTO payloads (sha256) VALUES (?)"
+        numbered = {sha: conn.execute(sql, [sha]).lastrowid for sha in digests}
+    for sha, lids in new.items():
+        for lid in lids:
+            ids[lid] = numbered[sha]
+    return ids
 
 
 _NO_EVIDENCE: dict = {}

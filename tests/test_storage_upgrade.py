@@ -1,4 +1,4 @@
-"""Saving batches: what an upgraded database keeps (m009, m010), and the ids of
+"""Saving batches: what an upgraded database keeps (m009 to m011), and the ids of
 new rows when SQLite cannot number them one after another."""
 
 import hashlib
@@ -109,7 +109,7 @@ def test_m009_keeps_payload_ids_and_the_snapshots_view(tmp_path):
     before = view(old, first)
     old.close()
 
-    db = open_db(path)  # applies m009
+    db = open_db(path)  # applies m009, then m010 and m011
     try:
         assert db.execute("SELECT id, sha256 FROM payloads ORDER BY id").fetchall() == (
             payloads
@@ -118,8 +118,8 @@ def test_m009_keeps_payload_ids_and_the_snapshots_view(tmp_path):
         indexes = {
             r[0] for r in db.execute("SELECT name FROM pragma_index_list('payloads')")
         }
-        assert indexes == {"payloads_prefix"}
-        # the same payloads again are found, not stored twice; a new one is next
+        assert indexes == set()  # m009's prefix index, dropped by m011
+        # a listing's unchanged body reuses its last payload; a new one is next
         again = save(
             db, LATER, [evidenced("1", SHA[3], 30), evidenced("3", SHA[2], 40)]
         )
@@ -224,3 +224,45 @@ def test_m010_keeps_versions_and_judgments_and_finds_them_by_their_fields(tmp_pa
         assert second < third < fourth
     finally:
         db.close()
+
+
+def test_payloads_are_shared_in_a_batch_and_reused_by_an_unchanged_listing(db):
+    """A listing page's items share one payload row; a recrawl of the same body
+    (a 304 revisit) reuses the listing's last payload; a changed body is new;
+    at the rowid limit the new payloads are numbered by SQLite, read back."""
+    first = save(
+        db,
+        NOW,
+        [
+            evidenced("1", SHA[1], 10),
+            evidenced("2", SHA[1], 10),
+            evidenced("3", SHA[2], 20),
+        ],
+    )
+    assert db.execute("SELECT id, sha256 FROM payloads ORDER BY id").fetchall() == [
+        (1, SHA[1]),
+        (2, SHA[2]),
+    ]
+    again = save(
+        db,
+        LATER,
+        [
+            evidenced("1", SHA[1], 30),
+            evidenced("2", SHA[1], 30),
+            evidenced("3", SHA[3], 40),
+        ],
+    )
+    assert db.execute("SELECT count(*) FROM payloads").fetchone()[0] == 3
+    shas = [(r["listing_id"], r["evidence_sha256"]) for r in s.snapshot_rows(db, again)]
+    assert shas == [("1", SHA[1]), ("2", SHA[1]), ("3", SHA[3])]
+    ids = db.execute(
+        "SELECT crawl_id, listing_key, payload_id FROM sightings ORDER BY 1, 2"
+    ).fetchall()
+    assert [i[2] for i in ids] == [1, 1, 2, 1, 1, 3]
+
+    db.execute("INSERT INTO payloads (id, sha256) VALUES (?, 'f')", [2**63 - 1])
+    third = save(db, "2020-07-04T10:00:00+07:00", [evidenced("4", SHA[4], 50)])
+    ((_, sha),) = [
+        (r["listing_id"], r["evidence_sha256"]) for r in s.snapshot_rows(db, third)
+    ]
+    assert sha == SHA[4] and first < again < third
