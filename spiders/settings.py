@@ -79,6 +79,13 @@ FEED_EXPORT_ENCODING = "utf-8"
 CONCURRENT_ITEMS = 16
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+# Stats without Scrapy's deprecation shim on every call (spiders/collector.py).
+STATS_CLASS = "spiders.collector.PlainStatsCollector"
+# Scrapy's warning for a generator callback that returns a value re-reads the
+# callback's source (inspect.getsource, ast) on every response: a development
+# aid whose cost each page paid; the spider tests assert every item a callback
+# yields, which a lost return value would change.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 EXTENSIONS = {
     "spiders.extensions.ProgressReporter": 500,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from extruct.jsonld import JsonLdExtractor
-
 from spiders.base import LayoutChanged
 from spiders.html import (
     HtmlCatalogSpider,
@@ -40,6 +38,11 @@ class BukalapakSpider(HtmlCatalogSpider):
 
     def product(self, response) -> dict:
         """The top-level JSON-LD Product (layout v2 nests it in ``@graph``)."""
+        # Imported here: extruct's package imports every extractor (mf2py, bs4,
+        # rdflib...), ~0.4 s CPU that Scrapy's spider loader would otherwise
+        # make every platform's crawl process pay.
+        from extruct.jsonld import JsonLdExtractor
+
         try:
             found = JsonLdExtractor().extract_items(response.selector.root)
         except ValueError:
