@@ -23,6 +23,23 @@ def replica(replica_server):
     replica_server.reset()
 
 
+@pytest.fixture(scope="session")
+def small_replica_server():
+    """A prefix-mode replica of size 300 (seed 1; 23 to 62 listings a platform) for
+    tests whose claim is per listing or per platform, not about the count: every
+    page type of every platform at a sixth of the crawl time."""
+    with start_replica(size=300) as running:
+        yield running
+
+
+@pytest.fixture
+def small_replica(small_replica_server):
+    """The size-300 replica with clock, faults and logs reset around the test."""
+    small_replica_server.reset()
+    yield small_replica_server
+    small_replica_server.reset()
+
+
 # --- end of replica fixture ---------------------------------------------------
 
 

@@ -46,7 +46,7 @@ def test_timeout_kills_an_endless_crawl_and_fails_it_with_the_reason(tmp_path, r
     path = tmp_path / "p.db"
     with EndlessPagination(replica.root, delay_s=0.1) as endless:
         runner = CrawlRunner(
-            str(path), base_urls={SLUG: endless.base()}, parallel=1, timeout=20
+            str(path), base_urls={SLUG: endless.base()}, parallel=1, timeout=10
         )
         (result,) = runner.run([SLUG])
     (row,) = rows(path)
@@ -54,7 +54,7 @@ def test_timeout_kills_an_endless_crawl_and_fails_it_with_the_reason(tmp_path, r
     assert result.returncode == -signal.SIGKILL
     assert row["finish_reason"] == "timeout"
     assert [r["code"] for r in row["health"]] == ["timeout"]
-    assert "timed out after 20 s" in result.reasons[0]
+    assert "timed out after 10 s" in result.reasons[0]
     assert not alive(row["pid"])
 
 

@@ -279,7 +279,7 @@ def test_demo_in_english(tmp_path):
             "--lang",
             "en",
             "--size",
-            "400",
+            "100",  # 8 to 16 listings a platform: the wording needs no more
         ],
         capture_output=True,
         text=True,

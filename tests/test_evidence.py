@@ -4,6 +4,8 @@ evidence folders per database."""
 
 import gzip
 import hashlib
+import shutil
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,16 +30,62 @@ def records(path):
         ]
 
 
+@pytest.fixture(scope="module")
+def crawled_once(replica_server, tmp_path_factory):
+    """Two complete crawls of sisnaker after the halt, checked: findings open (the
+    database and its evidence folder, made once for the module)."""
+    folder = tmp_path_factory.mktemp("crawled")
+    config = load_config(env={})
+    config.data.update(
+        database=str(folder / "p.db"),
+        outbox=str(folder / "outbox"),
+        evidence_dir=str(folder / "evidence"),
+    )
+    replica_server.reset()
+    replica_server.set_clock("2020-07-02")
+    try:
+        for day in ("2020-07-02", "2020-07-03"):
+            runner = runner_for(
+                config, replica_server.base_urls, now=f"{day}T10:00:00+07:00"
+            )
+            (result,) = runner.run(["sisnaker"])
+            assert result.status == "complete"
+    finally:
+        replica_server.reset()
+    db = open_db(config.database)
+    try:
+        check_all(db, config, probe=lambda url: False)
+    finally:
+        db.close()
+    return folder
+
+
 @pytest.fixture
-def crawled(cfg, replica, db):
-    """Two complete crawls of sisnaker after the halt, checked: findings open."""
-    replica.set_clock("2020-07-02")
-    for day in ("2020-07-02", "2020-07-03"):
-        runner = runner_for(cfg, replica.base_urls, now=f"{day}T10:00:00+07:00")
-        (result,) = runner.run(["sisnaker"])
-        assert result.status == "complete"
-    check_all(db, cfg, probe=lambda url: False)
-    return db
+def crawled(crawled_once, cfg):
+    """A copy of those crawls at ``cfg``'s paths, for each test to change: the
+    database (its archive paths moved to the copied evidence folder) and the
+    evidence folder."""
+    evidence = Path(cfg["evidence_dir"])
+    shutil.copytree(crawled_once / "evidence", evidence)
+    source, target = (
+        sqlite3.connect(crawled_once / "p.db"),
+        sqlite3.connect(cfg.database),
+    )
+    source.backup(target)
+    source.close()
+    target.close()
+    db = open_db(cfg.database)
+    with db.conn:
+        db.execute(
+            "UPDATE crawls SET warc_path = ? || substr(warc_path, ?)",
+            [str(evidence), len(str(crawled_once / "evidence")) + 1],
+        )
+    paths = [r[0] for r in db.execute("SELECT warc_path FROM crawls")]
+    assert paths and all(
+        Path(p).is_file() and p.startswith(str(evidence)) for p in paths
+    )
+    yield db
+    db.close()
 
 
 def test_every_finding_has_verified_evidence(crawled, tmp_path):

@@ -53,11 +53,14 @@ def served():
         text=True,
     )
     root = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    deadline = time.monotonic() + 60  # up when it answers, however loaded
+    while True:
         try:
             get(root + "/robots.txt")
             break
         except OSError:
+            assert proc.poll() is None, proc.stdout.read()
+            assert time.monotonic() < deadline, "the replica did not answer"
             time.sleep(0.1)
     yield root
     proc.terminate()

@@ -2,9 +2,11 @@
 
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from smtp_server import free_port
@@ -54,17 +56,56 @@ def overlapping(rows):
     return pairs
 
 
-def run_scheduler(config, seconds):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "monitor.cli", "schedule", "--config", str(config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    time.sleep(seconds)
-    proc.send_signal(signal.SIGTERM)
-    out, _ = proc.communicate(timeout=60)
-    return proc.returncode, out
+class Scheduler:
+    """``prakerja-monitor schedule`` in its own process, its log read line by line."""
+
+    def __init__(self, config):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "monitor.cli", "schedule", "--config", str(config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: queue.Queue = queue.Queue()
+        self.log: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.log.append(line)
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_for(self, text: str, timeout: float = 150) -> str:
+        """The next log line holding ``text`` (fails after ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            if text in line:
+                return line
+        raise AssertionError(f"no {text!r} in the log:\n{''.join(self.log)}")
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=90)
+        self.reader.join(timeout=30)  # every line up to the end of the output
+        assert self.proc.returncode == 0, "".join(self.log)
+        return "".join(self.log)
+
+
+def wait_until(condition, timeout: float = 150, what: str = "") -> None:
+    """Poll ``condition`` every 0.2 s; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
 
 
 def test_schedule_runs_rounds_without_overlap_and_stops_on_sigterm(tmp_path, replica):
@@ -72,9 +113,27 @@ def test_schedule_runs_rounds_without_overlap_and_stops_on_sigterm(tmp_path, rep
     config = write_config(
         tmp_path, replica, ["sisnaker", "skillacademy", "tokopedia"], bases=dead
     )
-    status, log = run_scheduler(config, 25)
-    assert status == 0, log
-    rows = crawls(tmp_path / "p.db")
+    db_path = tmp_path / "p.db"
+
+    def two_rounds_seen():
+        if not db_path.exists():
+            return False
+        rows = crawls(db_path)
+        return (
+            all(
+                sum(r["platform"] == slug and r["status"] == "complete" for r in rows)
+                >= 2
+                for slug in ("sisnaker", "skillacademy")
+            )
+            and sum(r["platform"] == "tokopedia" for r in rows) >= 2
+        )
+
+    scheduler = Scheduler(config)
+    try:  # until two rounds have crawled everything, then SIGTERM
+        wait_until(two_rounds_seen, what="two complete rounds")
+    finally:
+        log = scheduler.stop()  # exit status 0
+    rows = crawls(db_path)
     for slug in ("sisnaker", "skillacademy"):
         done = [r for r in rows if r["platform"] == slug and r["status"] == "complete"]
         assert len(done) >= 2, log
@@ -89,8 +148,12 @@ def test_schedule_runs_rounds_without_overlap_and_stops_on_sigterm(tmp_path, rep
 def test_slow_platform_and_short_interval_never_overlap(tmp_path, replica):
     replica.set_faults("sekolahmu", [{"kind": "slow", "delay_s": 2, "match": "any"}])
     config = write_config(tmp_path, replica, ["sekolahmu"], interval=1)
-    status, log = run_scheduler(config, 12)
-    assert status == 0, log
+    scheduler = Scheduler(config)
+    try:  # the 1 s interval fires 5 times while the first crawl still runs
+        for _ in range(5):
+            scheduler.wait_for("maximum number of running instances reached")
+    finally:
+        log = scheduler.stop()  # exit status 0
     rows = crawls(tmp_path / "p.db")
     assert len(rows) >= 1
     assert overlapping(rows) == []
@@ -162,7 +225,13 @@ def test_crawl_command_stops_children_on_ctrl_c(tmp_path, replica):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4)
+    db_path = tmp_path / "p.db"
+    wait_until(  # Ctrl-C while the crawl is under way
+        lambda: (
+            db_path.exists() and "running" in {r["status"] for r in crawls(db_path)}
+        ),
+        what="a running crawl",
+    )
     os.kill(proc.pid, signal.SIGINT)
     proc.communicate(timeout=60)
     rows = crawls(tmp_path / "p.db")

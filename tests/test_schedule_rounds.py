@@ -5,58 +5,11 @@ from __future__ import annotations
 
 import email
 import email.policy
-import queue
-import signal
-import subprocess
-import sys
-import threading
 import time
 
-from test_schedule import crawls, write_config
+from test_schedule import Scheduler, crawls, write_config
 
 LAYOUT_V2 = [{"kind": "layout", "variant": "v2", "match": "any"}]
-
-
-class Scheduler:
-    """``prakerja-monitor schedule`` in its own process, its log read line by line."""
-
-    def __init__(self, config):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "schedule", "--config", str(config)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: queue.Queue = queue.Queue()
-        self.log: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.log.append(line)
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def wait_for(self, text: str, timeout: float = 150) -> str:
-        """The next log line holding ``text`` (fails after ``timeout`` seconds)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=1)
-            except queue.Empty:
-                continue
-            if line is None:
-                break
-            if text in line:
-                return line
-        raise AssertionError(f"no {text!r} in the log:\n{''.join(self.log)}")
-
-    def stop(self) -> str:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=90)
-        assert self.proc.returncode == 0, "".join(self.log)
-        return "".join(self.log)
 
 
 def digests(outbox):
