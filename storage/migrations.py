@@ -361,17 +361,25 @@ def m009_payload_prefix_index(db: Database) -> None:
     each digest once (it inserts only those it did not find, under the batch's
     write lock). Same ids and digests; the snapshots view reads the new table
     (renamed in place with ``legacy_alter_table``, so the view is not rewritten)."""
+    _rebuild_in_place(
+        db,
+        "CREATE TABLE payloads_m009 (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL)",
+        "INSERT INTO payloads_m009 (id, sha256) SELECT id, sha256 FROM payloads",
+        "DROP TABLE payloads",
+        "ALTER TABLE payloads_m009 RENAME TO payloads",
+        "CREATE INDEX payloads_prefix ON payloads (substr(sha256, 1, 8))",
+    )
+
+
+def _rebuild_in_place(db: Database, *statements: str) -> None:
+    """Run the statements that rebuild a table under a new name and rename it to
+    the old one, with ``legacy_alter_table`` on: the views that read the table
+    (snapshots) are left as written and read the new one."""
     conn = db.conn
     legacy = conn.execute("PRAGMA legacy_alter_table").fetchone()[0]
     conn.execute("PRAGMA legacy_alter_table = ON")
     try:
-        for statement in (
-            "CREATE TABLE payloads_m009 (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL)",
-            "INSERT INTO payloads_m009 (id, sha256) SELECT id, sha256 FROM payloads",
-            "DROP TABLE payloads",
-            "ALTER TABLE payloads_m009 RENAME TO payloads",
-            "CREATE INDEX payloads_prefix ON payloads (substr(sha256, 1, 8))",
-        ):
+        for statement in statements:
             conn.execute(statement)
     finally:
         conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
@@ -380,48 +388,42 @@ def m009_payload_prefix_index(db: Database) -> None:
 @migrations()
 def m010_versions_without_digest(db: Database) -> None:
     """A listing's versions are found by their fields, not by a digest of them:
-    ``save_listings`` compares a batch with each listing's last seen version in
-    SQL (then with its older ones), so the 16-byte digest and the UNIQUE index on
-    (listing_key, digest) go, and an index on listing_key serves both the lookup
-    and a listing's history. Same ids and fields. Run with foreign keys off
-    (``storage.db.open_db`` migrates that way and checks them before committing):
-    judgments refer to the table rebuilt here."""
-    conn = db.conn
+    ``save_listings`` compares a batch with each listing's last seen version (then,
+    in SQL, with its older ones; storage/versions.py), so the 16-byte digest and
+    the UNIQUE index on (listing_key, digest) go, and an index on listing_key
+    serves both the lookup and a listing's history. Same ids and fields. Run with
+    foreign keys off (``storage.db.migrate`` migrates that way and checks them
+    before committing): judgments refer to the table rebuilt here."""
     columns = ", ".join(("id", "listing_key", "first_crawl_id", *FACT_COLUMNS))
-    legacy = conn.execute("PRAGMA legacy_alter_table").fetchone()[0]
-    conn.execute("PRAGMA legacy_alter_table = ON")
-    try:
-        for statement in (
-            """CREATE TABLE listing_versions_m010 (
-                id INTEGER PRIMARY KEY,
-                listing_key INTEGER NOT NULL REFERENCES listings (id),
-                first_crawl_id INTEGER NOT NULL REFERENCES crawls (id),
-                url TEXT,
-                title TEXT,
-                provider TEXT,
-                price_idr INTEGER,
-                list_price_idr INTEGER,
-                bundle_label TEXT,
-                bundle_keywords TEXT NOT NULL DEFAULT '[]',
-                components TEXT NOT NULL DEFAULT '[]',
-                payment_methods TEXT NOT NULL DEFAULT '[]',
-                payment_channels TEXT NOT NULL DEFAULT '[]',
-                prakerja_payment INTEGER,
-                prakerja_evidence TEXT NOT NULL DEFAULT '[]',
-                available INTEGER,
-                category TEXT,
-                rating REAL,
-                rating_count INTEGER
-            )""",
-            f"INSERT INTO listing_versions_m010 ({columns})"
-            f" SELECT {columns} FROM listing_versions ORDER BY id",
-            "DROP TABLE listing_versions",
-            "ALTER TABLE listing_versions_m010 RENAME TO listing_versions",
-            "CREATE INDEX listing_versions_listing ON listing_versions (listing_key)",
-        ):
-            conn.execute(statement)
-    finally:
-        conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
+    _rebuild_in_place(
+        db,
+        """CREATE TABLE listing_versions_m010 (
+            id INTEGER PRIMARY KEY,
+            listing_key INTEGER NOT NULL REFERENCES listings (id),
+            first_crawl_id INTEGER NOT NULL REFERENCES crawls (id),
+            url TEXT,
+            title TEXT,
+            provider TEXT,
+            price_idr INTEGER,
+            list_price_idr INTEGER,
+            bundle_label TEXT,
+            bundle_keywords TEXT NOT NULL DEFAULT '[]',
+            components TEXT NOT NULL DEFAULT '[]',
+            payment_methods TEXT NOT NULL DEFAULT '[]',
+            payment_channels TEXT NOT NULL DEFAULT '[]',
+            prakerja_payment INTEGER,
+            prakerja_evidence TEXT NOT NULL DEFAULT '[]',
+            available INTEGER,
+            category TEXT,
+            rating REAL,
+            rating_count INTEGER
+        )""",
+        f"INSERT INTO listing_versions_m010 ({columns})"
+        f" SELECT {columns} FROM listing_versions ORDER BY id",
+        "DROP TABLE listing_versions",
+        "ALTER TABLE listing_versions_m010 RENAME TO listing_versions",
+        "CREATE INDEX listing_versions_listing ON listing_versions (listing_key)",
+    )
 
 
 @migrations()

@@ -98,9 +98,9 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
     columns are declared as in listing_versions, so a value compares as it would
     be stored) and matched in SQL against every version of their listing. New
     listings and versions are plain inserts numbered after the largest id (the
-    batch holds the write lock); the narrow rows (new listings, sightings, listing
-    updates) go to SQLite as one JSON array each rather than as an
-    ``executemany``.
+    batch holds the write lock); the narrow rows (new listings and payloads,
+    sightings, listing updates) go to SQLite as one JSON array each rather than
+    as an ``executemany``.
     """
     conn = db.conn
     platform, observed_at = conn.execute(

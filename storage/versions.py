@@ -34,6 +34,8 @@ def last_seen(conn, platform: str, facts: dict) -> tuple[dict, dict, list, dict]
     return keys, versions, unmatched, payloads
 
 
+# A row: listing id, key, last seen version id, its payload id and sha256, then
+# that version's fact columns (FACT_COLUMNS order, as fact_row builds them).
 _LAST_SEEN = (
     "SELECT l.listing_id, l.id, v.id, si.payload_id, p.sha256,"
     f" {', '.join('v.' + c for c in FACT_COLUMNS)}"
