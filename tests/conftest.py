@@ -15,12 +15,17 @@ def replica_server():
         yield running
 
 
+def _reset_around(server):
+    """The replica with clock, faults and logs reset before and after the test."""
+    server.reset()
+    yield server
+    server.reset()
+
+
 @pytest.fixture
 def replica(replica_server):
     """The session replica with clock, faults and logs reset around the test."""
-    replica_server.reset()
-    yield replica_server
-    replica_server.reset()
+    yield from _reset_around(replica_server)
 
 
 @pytest.fixture(scope="session")
@@ -35,16 +40,15 @@ def small_replica_server():
 @pytest.fixture
 def small_replica(small_replica_server):
     """The size-300 replica with clock, faults and logs reset around the test."""
-    small_replica_server.reset()
-    yield small_replica_server
-    small_replica_server.reset()
+    yield from _reset_around(small_replica_server)
 
 
 # --- end of replica fixture ---------------------------------------------------
 
 
 # --- database and configuration (owner: monitor/storage tests) ----------------
-from monitor.config import load_config  # noqa: E402
+from helpers import config_in  # noqa: E402
+
 from storage.db import open_db  # noqa: E402
 
 
@@ -59,10 +63,4 @@ def db(tmp_path):
 @pytest.fixture
 def cfg(tmp_path):
     """The default configuration with its files under tmp_path (no environment)."""
-    config = load_config(env={})
-    config.data.update(
-        database=str(tmp_path / "p.db"),
-        outbox=str(tmp_path / "outbox"),
-        evidence_dir=str(tmp_path / "evidence"),
-    )
-    return config
+    return config_in(tmp_path)

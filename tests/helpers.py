@@ -13,6 +13,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 from monitor import i18n
+from monitor.config import Config, load_config
 from monitor.digest.render import one_line
 from monitor.digest.shapes import parse_time
 from spiders.items import EXTRA_FIELDS
@@ -164,3 +165,15 @@ def format_time(value) -> str:
         return moment.strftime("%Y-%m-%d %H:%M")
     offset = moment.strftime("%z")
     return moment.strftime("%Y-%m-%d %H:%M ") + f"{offset[:3]}:{offset[3:5]}"
+
+
+def config_in(folder: Path) -> Config:
+    """The default configuration (no environment) with its database, outbox and
+    evidence folder under ``folder``."""
+    config = load_config(env={})
+    config.data.update(
+        database=str(folder / "p.db"),
+        outbox=str(folder / "outbox"),
+        evidence_dir=str(folder / "evidence"),
+    )
+    return config

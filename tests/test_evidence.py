@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import config_in
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor.cli import main
@@ -35,12 +36,7 @@ def crawled_once(replica_server, tmp_path_factory):
     """Two complete crawls of sisnaker after the halt, checked: findings open (the
     database and its evidence folder, made once for the module)."""
     folder = tmp_path_factory.mktemp("crawled")
-    config = load_config(env={})
-    config.data.update(
-        database=str(folder / "p.db"),
-        outbox=str(folder / "outbox"),
-        evidence_dir=str(folder / "evidence"),
-    )
+    config = config_in(folder)
     replica_server.reset()
     replica_server.set_clock("2020-07-02")
     try:

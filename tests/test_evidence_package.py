@@ -15,10 +15,10 @@ import zlib
 from pathlib import Path
 
 import pytest
+from helpers import config_in
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor.cli import main
-from monitor.config import load_config
 from monitor.evidence import replay
 from monitor.evidence.package import build_package
 from monitor.evidence.signing import keygen
@@ -43,12 +43,7 @@ def world(tmp_path_factory, replica_server):
     """Two crawls of one platform on one clock (the second an unchanged
     recrawl), checked; a signing key; a package of an open finding."""
     tmp = tmp_path_factory.mktemp("package")
-    cfg = load_config(env={})
-    cfg.data.update(
-        database=str(tmp / "p.db"),
-        outbox=str(tmp / "outbox"),
-        evidence_dir=str(tmp / "evidence"),
-    )
+    cfg = config_in(tmp)
     cfg.data["evidence"]["signing_key"] = str(tmp / "key.pem")
     cfg.data["evidence"]["operator"] = "PMO compliance team"
     cfg.data["evidence"]["contact"] = "kepatuhan@prakerja.go.id"
