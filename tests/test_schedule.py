@@ -100,6 +100,12 @@ class Scheduler:
         return "".join(self.log)
 
 
+def running_crawls(db_path) -> list[dict]:
+    if not db_path.exists():
+        return []
+    return [r for r in crawls(db_path) if r["status"] == "running"]
+
+
 def wait_until(condition, timeout: float = 150, what: str = "") -> None:
     """Poll ``condition`` every 0.2 s; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -227,10 +233,7 @@ def test_crawl_command_stops_children_on_ctrl_c(tmp_path, replica):
     )
     db_path = tmp_path / "p.db"
     wait_until(  # Ctrl-C while the crawl is under way
-        lambda: (
-            db_path.exists() and "running" in {r["status"] for r in crawls(db_path)}
-        ),
-        what="a running crawl",
+        lambda: running_crawls(db_path), what="a running crawl"
     )
     os.kill(proc.pid, signal.SIGINT)
     proc.communicate(timeout=60)

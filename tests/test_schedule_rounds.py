@@ -7,7 +7,13 @@ import email
 import email.policy
 import time
 
-from test_schedule import Scheduler, crawls, write_config
+from test_schedule import (
+    Scheduler,
+    crawls,
+    running_crawls,
+    wait_until,
+    write_config,
+)
 
 LAYOUT_V2 = [{"kind": "layout", "variant": "v2", "match": "any"}]
 
@@ -19,12 +25,6 @@ def digests(outbox):
             email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         )
     return found
-
-
-def running_crawls(db_path) -> list[dict]:
-    if not db_path.exists():
-        return []
-    return [r for r in crawls(db_path) if r["status"] == "running"]
 
 
 def round_lines(log: str) -> list[str]:
@@ -91,9 +91,9 @@ def test_sigterm_mid_round_is_interrupted_not_a_health_alarm(tmp_path, replica):
     db_path = tmp_path / "p.db"
     scheduler = Scheduler(config)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not running_crawls(db_path):
-            time.sleep(0.2)  # wait until the round's crawl is under way
+        wait_until(  # the round's crawl is under way
+            lambda: running_crawls(db_path), timeout=120, what="a running crawl"
+        )
     finally:
         first_log = scheduler.stop()
     rows = crawls(db_path)
