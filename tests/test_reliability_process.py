@@ -162,6 +162,12 @@ def test_sigkill_during_a_large_batch_write_leaves_a_failed_crawl(tmp_path):
         "from test_reliability_process import big_items, s, open_db\n"
         "db, items = open_db(sys.argv[1]), big_items(3)\n"
         "cid = s.start_crawl(db, 'tokopedia', observed_at='2020-07-03T10:00+07:00')\n"
+        # The batch holds its transaction open once its listings and versions are
+        # written (a fast machine writes 12,000 items in less than the 0.2 s the
+        # killer waits), so the kill lands inside it, whatever the machine's speed.
+        "import time\n"
+        "db.conn.set_trace_callback(lambda sql: sql.startswith("
+        "'INSERT OR REPLACE INTO sightings') and time.sleep(60))\n"
         "s.save_listings(db, cid, items)\n"
     )
     here = os.path.dirname(os.path.abspath(__file__))
