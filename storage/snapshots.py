@@ -174,8 +174,7 @@ def _insert_listings(conn, platform, observed_at, crawl_id, latest, fresh) -> di
         f"INSERT INTO listings ({'id, ' if top is not None else ''}platform,"
         " listing_id, url, first_seen_at, last_seen_at, first_crawl_id,"
         f" last_crawl_id) SELECT {'?4 + j.key + 1, ' if top is not None else ''}"
-        " ?1, j.value ->> 0, j.value ->> 1, ?2, ?2, ?3, ?3 FROM json_each(?5) j"
-        " ORDER BY j.key",
+        " ?1, j.value ->> 0, j.value ->> 1, ?2, ?2, ?3, ?3 FROM json_each(?5) j",
         [
             platform,
             observed_at,
@@ -215,15 +214,30 @@ def _insert_versions(conn, crawl_id, new, keys, facts) -> dict[str, int]:
 
 
 def _insert_sightings(conn, crawl_id, latest, keys, versions, last) -> None:
-    """One sighting row per listing of the batch, with its archive record."""
-    evidence = {
-        lid: item.get("evidence") or _NO_EVIDENCE for lid, item in latest.items()
-    }
-    payloads = _payload_ids(conn, evidence, last)
-    rows = sorted(
-        (keys[lid], versions[lid], e.get("offset"), payloads.get(lid))
-        for lid, e in evidence.items()
-    )
+    """One sighting row per listing of the batch, with its archive record.
+
+    Its payload is its last sighting's when the body is the same (an unchanged
+    page, a 304 revisit), else one new row per distinct digest of the batch (a
+    listing page's items share theirs), numbered in sorted order. A digest is not
+    looked up in the whole table (m011 dropped that index: its random keys had
+    every batch write most of its pages again); a body that another listing or
+    batch also had is stored again, 64 bytes."""
+    rows, new = [], {}
+    for lid, item in latest.items():
+        evidence = item.get("evidence") or _NO_EVIDENCE
+        sha, payload = evidence.get("sha256"), None
+        if sha:
+            before = last.get(lid)
+            if before is not None and before[0] == sha:
+                payload = before[1]
+            else:
+                new.setdefault(sha, []).append(len(rows))
+        rows.append([keys[lid], versions[lid], evidence.get("offset"), payload])
+    if new:
+        for sha, payload in _insert_payloads(conn, sorted(new)).items():
+            for at in new[sha]:
+                rows[at][3] = payload
+    rows.sort()
     conn.execute(
         "INSERT OR REPLACE INTO sightings"
         " (crawl_id, listing_key, version_id, warc_offset, payload_id)"
@@ -233,40 +247,18 @@ def _insert_sightings(conn, crawl_id, latest, keys, versions, last) -> None:
     )
 
 
-def _payload_ids(conn, evidence: dict, last: dict) -> dict[str, int]:
-    """Each listing's payload id: its last sighting's when the body is the same
-    (an unchanged page, a 304 revisit), else one new row per distinct digest of
-    the batch (a listing page's items share theirs), numbered in sorted order.
-    A digest is not looked up in the whole table (m011 dropped that index: its
-    random keys had every batch write most of its pages again); a body that
-    another listing or batch also had is stored again, 64 bytes."""
-    ids, new = {}, {}
-    for lid, e in evidence.items():
-        sha = e.get("sha256")
-        if sha:
-            before = last.get(lid)
-            if before is not None and before[0] == sha:
-                ids[lid] = before[1]
-            else:
-                new.setdefault(sha, []).append(lid)
-    if not new:
-        return ids
-    digests = sorted(new)
+def _insert_payloads(conn, digests: list[str]) -> dict[str, int]:
+    """New payload rows for ``digests`` (sorted, distinct); their ids by digest."""
     top = _top_id(conn, "payloads", len(digests))
-    if top is not None:
-        conn.execute(
-            "INSERT INTO payloads (id, sha256) SELECT ? + j.key + 1, j.value"
-            " FROM json_each(?) j ORDER BY j.key",
-            [top, _ENCODE_ROWS(digests)],
-        )
-        numbered = {sha: top + 1 + i for i, sha in enumerate(digests)}
-    else:
+    if top is None:
         sql = "INSERT INTO payloads (sha256) VALUES (?)"
-        numbered = {sha: conn.execute(sql, [sha]).lastrowid for sha in digests}
-    for sha, lids in new.items():
-        for lid in lids:
-            ids[lid] = numbered[sha]
-    return ids
+        return {sha: conn.execute(sql, [sha]).lastrowid for sha in digests}
+    conn.execute(
+        "INSERT INTO payloads (id, sha256) SELECT ? + j.key + 1, j.value"
+        " FROM json_each(?) j",
+        [top, _ENCODE_ROWS(digests)],
+    )
+    return {sha: top + 1 + i for i, sha in enumerate(digests)}
 
 
 _NO_EVIDENCE: dict = {}
