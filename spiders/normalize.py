@@ -16,7 +16,7 @@ _SPACE = re.compile(r"\s+")
 _UNIT = re.compile(r"^([\d.,]+)\s*(jt|juta|rb|ribu)$")
 _PLAIN = re.compile(r"^\d{1,3}(?:\.\d{3})+$|^\d+$")
 _MULTIPLIER = {"jt": 10**6, "juta": 10**6, "rb": 10**3, "ribu": 10**3}
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
 MAX_INT = 2**63 - 1  # the largest INTEGER SQLite stores
 
 
@@ -25,9 +25,11 @@ class ParseError(ValueError):
 
 
 def valid_text(text: str) -> str:
-    """Lone surrogates (a JSON "\\ud800" escape decodes to one) as U+FFFD: SQLite
-    stores UTF-8, which cannot encode them."""
-    return _SURROGATE.sub("\ufffd", text)
+    """Lone surrogates (a JSON "\\ud800" escape decodes to one) and NUL as U+FFFD,
+    as an HTML parser reads a NUL: SQLite stores UTF-8, which cannot encode a lone
+    surrogate, and its JSON functions (storage passes listing ids and urls through
+    ``json_each``) end a text at its first NUL."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def _bounded(number: int, value: object) -> int:

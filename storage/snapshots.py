@@ -107,6 +107,7 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
         "SELECT platform, observed_at FROM crawls WHERE id = ?", [crawl_id]
     ).fetchone()
     latest = {str(item["listing_id"]): item for item in items}  # last one wins
+    _refuse_nul(latest)
     facts = {lid: fact_row(item) for lid, item in latest.items()}
     with write_transaction(db):
         keys, versions, unmatched, last = last_seen(conn, platform, facts)
@@ -127,6 +128,19 @@ def save_listings(db: Database, crawl_id: int, items: list[dict]) -> int:
 
 
 _MAX_ROWID = 2**63 - 1
+
+
+def _refuse_nul(latest: dict) -> None:
+    """Listing ids and urls go to SQLite through ``json_each``, whose values end
+    at a NUL: refuse the batch (before it writes) rather than store a cut id. The
+    pipelines replace NUL by U+FFFD (``spiders.normalize.valid_text``)."""
+    for lid, item in latest.items():
+        url = item.get("url")
+        if "\x00" in lid or (url.__class__ is str and "\x00" in url):
+            raise ValueError(
+                f"listing {lid!r:.80} has a NUL character in its id or url;"
+                " replace it first (spiders.normalize.valid_text)"
+            )
 
 
 def _listing_keys(conn, platform: str, lids) -> dict[str, int]:

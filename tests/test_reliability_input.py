@@ -137,6 +137,8 @@ def test_normalize_pipeline_never_raises(raw):
 @given(TYPED.map(lambda raw: {**IDENTIFIED, **raw}))
 @example({**IDENTIFIED, "title": "Paket \ud800 Kelas"})  # a JSON "\ud800" escape
 @example({**IDENTIFIED, "listing_id": "\udcff"})
+@example({**IDENTIFIED, "listing_id": "12\x003"})  # json_each ends a text at a NUL
+@example({**IDENTIFIED, "listing_id": "12", "url": "https://x/1\x002"})
 @example({**IDENTIFIED, "price": "Rp" + "9" * 25})  # beyond SQLite's INTEGER
 @example({**IDENTIFIED, "rating_count": 2**70})
 def test_every_item_the_pipelines_pass_can_be_stored(raw):
@@ -152,6 +154,29 @@ def test_every_item_the_pipelines_pass_can_be_stored(raw):
         [crawl_id, valid["listing_id"]],
     ).fetchall()
     assert stored == (valid["title"], valid["price_idr"])
+    listed = db.execute(
+        "SELECT url FROM listings WHERE platform = 'tokopedia' AND listing_id = ?",
+        [valid["listing_id"]],  # the crawl's platform
+    ).fetchall()
+    assert listed == [(valid["url"],)]
+
+
+def test_nul_in_an_id_or_url_is_read_as_the_replacement_character():
+    raw = {**IDENTIFIED, "listing_id": "12\x003", "url": "https://x/1\x002"}
+    out = NormalizePipeline(stats()).process_item(raw)
+    assert (out["listing_id"], out["url"]) == ("12\ufffd3", "https://x/1\ufffd2")
+    assert clean_text("Paket\x00Hemat") == "Paket\ufffdHemat"
+
+
+@pytest.mark.parametrize("field", ["listing_id", "url"])
+def test_storage_refuses_a_nul_it_would_cut_and_writes_nothing(field):
+    db = open_memory()
+    cid = s.start_crawl(db, "tokopedia", observed_at="2020-07-02T10:00+07:00")
+    bad = item("1", url="https://x/1")
+    bad[field] = bad[field] + "\x00cut"
+    with pytest.raises(ValueError, match="NUL"):
+        s.save_listings(db, cid, [item("2"), bad])
+    assert db["listings"].count == 0 and db["sightings"].count == 0
 
 
 # -- hostile titles ---------------------------------------------------------------
