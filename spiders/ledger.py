@@ -5,11 +5,15 @@ from __future__ import annotations
 import contextlib
 from collections import Counter
 
+from spiders.normalize import valid_text
+
 
 def listing_key(value: object, case_insensitive: bool = False) -> str:
     """A listing id normalized per contract: stripped; letter case folded only
-    where the contract says ids are case-insensitive (no platform does today)."""
-    text = "" if value is None else str(value).strip()
+    where the contract says ids are case-insensitive (no platform does today).
+    What SQLite cannot keep (a NUL, a lone surrogate) is read as U+FFFD, as the
+    stored item's id is: the ledger's ids and the stored ones must compare."""
+    text = "" if value is None else valid_text(str(value).strip())
     return text.casefold() if case_insensitive else text
 
 

@@ -43,7 +43,7 @@ class NormalizePipeline:
         out["platform"] = raw.get("platform")
         listing_id = raw.get("listing_id")
         listing_id = listing_key(listing_id)  # stripped, per the contracts
-        out["listing_id"] = n.valid_text(listing_id) if listing_id else None
+        out["listing_id"] = listing_id or None
         url = raw.get("url")
         if url is not None and not isinstance(url, str):
             self.problem("url", "invalid", url)

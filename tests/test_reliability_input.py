@@ -168,6 +168,22 @@ def test_nul_in_an_id_or_url_is_read_as_the_replacement_character():
     assert clean_text("Paket\x00Hemat") == "Paket\ufffdHemat"
 
 
+@pytest.mark.parametrize("listed", ["12\x003", "12\ud8003", " 12\x003 "])
+def test_the_ledger_reads_an_id_as_the_pipeline_stores_it(listed):
+    """A listing page's id and its detail item's id go through one listing_key:
+    an id SQLite cannot keep as scraped is not counted unread (and then saved as
+    unread, where a lone surrogate cannot even be encoded)."""
+    from spiders.ledger import Ledger
+
+    stored = NormalizePipeline(stats()).process_item(
+        {**IDENTIFIED, "listing_id": listed}
+    )
+    ledger = Ledger()
+    ledger.page_listed(1, [listed])
+    assert stored["listing_id"] == "12\ufffd3"
+    assert ledger.unread({stored["listing_id"]}) == set()
+
+
 @pytest.mark.parametrize("field", ["listing_id", "url"])
 def test_storage_refuses_a_nul_it_would_cut_and_writes_nothing(field):
     db = open_memory()
