@@ -114,27 +114,34 @@ def outcome(db) -> tuple[list, list]:
     return found, changed
 
 
-# `prakerja-monitor check` whose check transaction, if its writes are all done
-# before the kill, waits before its COMMIT: the kill lands inside it whatever the
-# machine's speed (a fast check could otherwise commit within the 0.2 s the
-# killer waits; on this VM it is killed while the rule updates findings).
-PAUSED_CHECK = """
+def paused_before(statement: str) -> str:
+    """Python source run first in a child process: each connection it opens
+    sleeps a minute before its first ``statement`` once it has written something
+    besides a crawl row, so the SIGKILL lands inside that write transaction
+    whatever the machine's speed (a fast machine could otherwise commit within
+    the 0.2 s the killer waits)."""
+    return f"""
 import sys, time
 import storage.db
-connect, wrote = storage.db.connect, []
-def trace(sql):
-    if sql.startswith(("INSERT", "UPDATE", "DELETE")) and "crawls" not in sql:
-        wrote.append(sql)
-    if sql == "COMMIT" and wrote:
-        time.sleep(60)
+connect = storage.db.connect
 def paused(*args, **kwargs):
-    conn = connect(*args, **kwargs)
+    conn, wrote = connect(*args, **kwargs), []
+    def trace(sql):
+        if sql.startswith(("INSERT", "UPDATE", "DELETE")) and "crawls" not in sql:
+            wrote.append(sql)
+        if wrote and sql.startswith({statement!r}):
+            time.sleep(60)
     conn.set_trace_callback(trace)
     return conn
 storage.db.connect = paused
-from monitor.cli import main
-sys.exit(main(["check", "--db", sys.argv[1]]))
 """
+
+
+# A check whose transaction, its writes done, waits before its COMMIT (on this
+# VM the kill comes earlier, while the rule updates findings).
+PAUSED_CHECK = paused_before("COMMIT") + (
+    'from monitor.cli import main\nsys.exit(main(["check", "--db", sys.argv[1]]))\n'
+)
 
 
 @pytest.mark.timeout(120)
@@ -179,17 +186,13 @@ def test_sigkill_during_a_large_batch_write_leaves_a_failed_crawl(tmp_path):
     db = open_db(path)
     first = synthetic_crawl(db, 2, big_items(2)[:100])
     db.close()
-    code = (
-        "import sys; sys.path.insert(0, sys.argv[2])\n"
+    # The batch waits once its listings and versions are written: a fast machine
+    # saves 12,000 items in less than the 0.2 s the killer waits.
+    code = paused_before("INSERT OR REPLACE INTO sightings") + (
+        "sys.path.insert(0, sys.argv[2])\n"
         "from test_reliability_process import big_items, s, open_db\n"
         "db, items = open_db(sys.argv[1]), big_items(3)\n"
         "cid = s.start_crawl(db, 'tokopedia', observed_at='2020-07-03T10:00+07:00')\n"
-        # The batch holds its transaction open once its listings and versions are
-        # written (a fast machine writes 12,000 items in less than the 0.2 s the
-        # killer waits), so the kill lands inside it, whatever the machine's speed.
-        "import time\n"
-        "db.conn.set_trace_callback(lambda sql: sql.startswith("
-        "'INSERT OR REPLACE INTO sightings') and time.sleep(60))\n"
         "s.save_listings(db, cid, items)\n"
     )
     here = os.path.dirname(os.path.abspath(__file__))
